@@ -1,0 +1,210 @@
+package io.headcount.tracker.jgroups;
+
+import io.headcount.tracker.crdt.ReplicaId;
+import io.headcount.tracker.replication.Transport;
+import io.headcount.tracker.wire.IncompatiblePeerException;
+import io.headcount.tracker.wire.MalformedMessageException;
+import io.headcount.tracker.wire.ReplicationMessage;
+import io.headcount.tracker.wire.WireCodec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster transport over one JGroups channel: the only class that sends or receives through
+ * JGroups. Members are JGroups addresses; the tracker speaks of replicas, so each address is mapped
+ * to the replica id found in its messages.
+ *
+ * <p>JGroups calls {@link #receive} and {@link #viewAccepted} on its own threads; both only decode
+ * and hand over to the tracker, which queues the work on its shard threads.
+ */
+public final class JGroupsTransport implements Transport, Receiver {
+
+    private static final Logger log = LoggerFactory.getLogger(JGroupsTransport.class);
+    private static final String STACK = "headcount-tcp.xml";
+
+    private final JGroupsSettings settings;
+    private final WireCodec codec;
+    private final Counter bytesSent;
+    private final Counter bytesReceived;
+    private final Counter refused;
+    private final Map<Address, ReplicaId> replicaByAddress = new ConcurrentHashMap<>();
+    private final Map<ReplicaId, Address> addressByReplica = new ConcurrentHashMap<>();
+    private final Set<Address> reportedPeers = ConcurrentHashMap.newKeySet();
+    private volatile View view;
+    private volatile Transport.Receiver receiver;
+    private JChannel channel;
+
+    public JGroupsTransport(JGroupsSettings settings, int shardCount, MeterRegistry registry) {
+        this.settings = settings;
+        this.codec = new WireCodec(shardCount);
+        bytesSent = Counter.builder("headcount.replication.bytes").tag("direction", "sent")
+                .description("Replication payload bytes handed to JGroups (a broadcast counts once)").register(registry);
+        bytesReceived = Counter.builder("headcount.replication.bytes").tag("direction", "received")
+                .description("Replication payload bytes received").register(registry);
+        refused = Counter.builder("headcount.replication.refused")
+                .description("Messages refused as malformed or from an incompatible peer").register(registry);
+    }
+
+    /** The stack file with this node's settings filled in. */
+    static String renderStack(JGroupsSettings s) throws IOException {
+        String xml;
+        try (InputStream in = JGroupsTransport.class.getResourceAsStream(STACK)) {
+            if (in == null) {
+                throw new IOException("JGroups stack " + STACK + " missing from the class path");
+            }
+            xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String hosts = s.initialHosts().stream()
+                .map(h -> h.getAddress().getHostAddress() + "[" + h.getPort() + "]")
+                .collect(Collectors.joining(","));
+        Map<String, String> values = Map.of(
+                "headcount.bind_addr", s.bindAddress().getHostAddress(),
+                "headcount.bind_port", Integer.toString(s.bindPort()),
+                "headcount.initial_hosts", hosts,
+                "headcount.fd_offset", Integer.toString(s.fdOffset()),
+                "headcount.fd_all_timeout", s.failureTimeout().toMillis() + "ms",
+                "headcount.verify_suspect_timeout", s.suspectTimeout().toMillis() + "ms");
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            xml = xml.replaceAll("\\$\\{" + e.getKey().replace(".", "\\.") + "(:[^}]*)?}", e.getValue());
+        }
+        return xml;
+    }
+
+    @Override
+    public void start(Transport.Receiver r) throws Exception {
+        this.receiver = r;
+        String xml = renderStack(settings);
+        channel = new JChannel(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        channel.name(settings.nodeName());
+        channel.setReceiver(this);
+        channel.setDiscardOwnMessages(true);
+        log.info("joining cluster '{}' as {} on {}:{} (failure detection on port {}), contacting {}",
+                settings.clusterName(), settings.nodeName(), settings.bindAddress().getHostAddress(),
+                settings.bindPort(), settings.bindPort() + settings.fdOffset(), settings.initialHosts());
+        try {
+            channel.connect(settings.clusterName());
+        } catch (Exception e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- JGroups callbacks
+
+    @Override
+    public void receive(Message msg) {
+        ReplicationMessage message;
+        try {
+            message = codec.decode(msg.getArray(), msg.getOffset(), msg.getLength());
+        } catch (IncompatiblePeerException e) {
+            refused.increment();
+            if (reportedPeers.add(msg.getSrc())) {
+                log.error("refusing messages from {}: {}", msg.getSrc(), e.getMessage());
+            }
+            return;
+        } catch (MalformedMessageException e) {
+            refused.increment();
+            if (reportedPeers.add(msg.getSrc())) {
+                log.warn("dropping a malformed message from {}: {}", msg.getSrc(), e.getMessage());
+            }
+            return;
+        }
+        bytesReceived.increment(msg.getLength());
+        ReplicaId sender = message.sender();
+        Address src = msg.getSrc();
+        if (!src.equals(addressByReplica.get(sender))) {
+            addressByReplica.put(sender, src);
+            replicaByAddress.put(src, sender);
+        }
+        receiver.onMessage(message);
+    }
+
+    @Override
+    public void viewAccepted(View newView) {
+        View old = view;
+        view = newView;
+        log.info("view {}", newView);
+        if (old == null) {
+            return;
+        }
+        Set<ReplicaId> left = new HashSet<>();
+        for (Address a : View.leftMembers(old, newView)) {
+            reportedPeers.remove(a);
+            ReplicaId r = replicaByAddress.remove(a);
+            if (r != null) {
+                addressByReplica.remove(r, a);
+                left.add(r);
+            }
+        }
+        if (!left.isEmpty()) {
+            receiver.onMembersLeft(left);
+        }
+        if (!View.newMembers(old, newView).isEmpty()) {
+            receiver.onMembersJoined();
+        }
+    }
+
+    // ---------------------------------------------------------------- Transport
+
+    @Override
+    public void broadcast(ReplicationMessage message) {
+        send((Address) null, message);
+    }
+
+    @Override
+    public void send(ReplicaId replica, ReplicationMessage message) {
+        Address address = addressByReplica.get(replica);
+        if (address != null) {
+            send(address, message);
+        }
+    }
+
+    private void send(Address destination, ReplicationMessage message) {
+        byte[] bytes = codec.encode(message);
+        try {
+            channel.send(new BytesMessage(destination, bytes));
+            bytesSent.increment(bytes.length);
+        } catch (Exception e) {
+            // closed channel or a member that just left: the heartbeat/transfer cycle repairs what is lost
+            log.debug("send to {} failed: {}", destination == null ? "all" : destination, e.toString());
+        }
+    }
+
+    @Override
+    public boolean isMember(ReplicaId replica) {
+        Address address = addressByReplica.get(replica);
+        View v = view;
+        return address != null && v != null && v.containsMember(address);
+    }
+
+    @Override
+    public List<String> members() {
+        View v = view;
+        return v == null ? List.of() : v.getMembers().stream().map(String::valueOf).toList();
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.headcount.tracker.replication;
+
+import io.headcount.tracker.crdt.ReplicaId;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a node knows of the cluster: the members of its view, and per shard how it regards each
+ * replica it knows.
+ */
+public record ClusterStatus(ReplicaId self, List<String> members, List<Map<ReplicaId, ReplicaStatus>> shards) {
+
+    public ClusterStatus {
+        members = List.copyOf(members);
+        shards = List.copyOf(shards);
+    }
+}

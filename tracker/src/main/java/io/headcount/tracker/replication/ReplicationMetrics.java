@@ -1,0 +1,71 @@
+package io.headcount.tracker.replication;
+
+import io.headcount.tracker.crdt.Delta;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/** Counters of the replication engine, shared by all shards of a node (Micrometer meters are thread-safe). */
+public final class ReplicationMetrics {
+
+    private final Counter deltasSent;
+    private final Counter deltasReceived;
+    private final Counter deltaEntriesSent;
+    private final Counter transferRequests;
+    private final Counter transfersSent;
+    private final Counter transfersReceived;
+    private final AtomicLongArray entriesPerShard;
+
+    public ReplicationMetrics(MeterRegistry registry, int shards) {
+        deltasSent = Counter.builder("headcount.replication.deltas").tag("direction", "sent")
+                .description("Deltas broadcast after a flush window").register(registry);
+        deltasReceived = Counter.builder("headcount.replication.deltas").tag("direction", "received")
+                .description("Deltas merged from peers").register(registry);
+        deltaEntriesSent = Counter.builder("headcount.replication.delta.entries").tag("direction", "sent")
+                .description("Joins carried by broadcast deltas").register(registry);
+        transferRequests = Counter.builder("headcount.replication.transfers").tag("kind", "requested")
+                .description("Transfer requests sent after finding a gap").register(registry);
+        transfersSent = Counter.builder("headcount.replication.transfers").tag("kind", "sent")
+                .description("Transfers answered").register(registry);
+        transfersReceived = Counter.builder("headcount.replication.transfers").tag("kind", "received")
+                .description("Transfers merged").register(registry);
+        entriesPerShard = new AtomicLongArray(shards);
+        Gauge.builder("headcount.tracker.entries", entriesPerShard, ReplicationMetrics::sum)
+                .description("Presence entries stored on this node, hidden ones of down replicas included")
+                .register(registry);
+    }
+
+    void deltaSent(Delta delta) {
+        deltasSent.increment();
+        deltaEntriesSent.increment(delta.entryCount());
+    }
+
+    void deltaReceived() {
+        deltasReceived.increment();
+    }
+
+    void transferRequested() {
+        transferRequests.increment();
+    }
+
+    void transferSent() {
+        transfersSent.increment();
+    }
+
+    void transferReceived() {
+        transfersReceived.increment();
+    }
+
+    void entries(int shard, long n) {
+        entriesPerShard.set(shard, n);
+    }
+
+    private static double sum(AtomicLongArray a) {
+        long n = 0;
+        for (int i = 0; i < a.length(); i++) {
+            n += a.get(i);
+        }
+        return n;
+    }
+}

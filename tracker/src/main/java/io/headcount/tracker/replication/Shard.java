@@ -1,0 +1,330 @@
+package io.headcount.tracker.replication;
+
+import io.headcount.tracker.CountsListener;
+import io.headcount.tracker.TrackerConfig;
+import io.headcount.tracker.crdt.CountChange;
+import io.headcount.tracker.crdt.CountTable;
+import io.headcount.tracker.crdt.Counts;
+import io.headcount.tracker.crdt.Delta;
+import io.headcount.tracker.crdt.Presence;
+import io.headcount.tracker.crdt.PresenceDiff;
+import io.headcount.tracker.crdt.PresenceState;
+import io.headcount.tracker.crdt.ReplicaId;
+import io.headcount.tracker.wire.DeltaBroadcast;
+import io.headcount.tracker.wire.GracefulPermdown;
+import io.headcount.tracker.wire.Heartbeat;
+import io.headcount.tracker.wire.ReplicationMessage;
+import io.headcount.tracker.wire.Transfer;
+import io.headcount.tracker.wire.TransferRequest;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard of one node: owns a {@link PresenceState} and drives its replication (Phoenix's
+ * {@code Shard}). Every method runs on the shard's {@link Scheduler} thread; nothing else touches
+ * the state.
+ *
+ * <h2>Protocol</h2>
+ * <ul>
+ *   <li>Local changes are gathered for {@code flushWindow} and broadcast as one delta.</li>
+ *   <li>Every {@code heartbeatInterval}, and as soon as the view gains members, the shard broadcasts
+ *       its own clock. A replica that finds itself behind another's clock, or a gap after merging its
+ *       delta, asks that replica for a transfer of its own state. Each replica is the authority on
+ *       its own dots, so asking the owner costs one transfer per replica, whatever the cluster size.</li>
+ *   <li>A replica is learned from its own messages. When its member leaves the view it is marked down
+ *       at once (entries hidden, leaves reported). If it comes back (a healed partition) its entries
+ *       stay hidden until its transfer has been merged, so stale entries never flash back. It is
+ *       purged after {@code permdownPeriod}, at once on its graceful shutdown, and at once when a later
+ *       incarnation of the same node shows up.</li>
+ * </ul>
+ */
+final class Shard {
+
+    private static final Logger log = LoggerFactory.getLogger(Shard.class);
+
+    private final int index;
+    private final TrackerConfig config;
+    private final PresenceState state;
+    private final CountTable counts;
+    private final Scheduler scheduler;
+    private final Transport transport;
+    private final CountsListener listener;
+    private final ReplicationMetrics metrics;
+
+    /** Down replicas and when they went down (scheduler nanos). */
+    private final Map<ReplicaId, Long> downSince = new HashMap<>();
+    /** Down replicas that are members again; revealed once their transfer is merged. */
+    private final Set<ReplicaId> returning = new HashSet<>();
+    /** Outstanding transfer requests and when they were sent. */
+    private final Map<ReplicaId, Long> transferRequested = new HashMap<>();
+    /** Replicas purged on purpose, ignored until the permdown period has passed, against late messages. */
+    private final Map<ReplicaId, Long> retired = new HashMap<>();
+
+    private boolean flushScheduled;
+    private boolean stopped;
+    private Scheduler.Cancellable tick;
+    private volatile Map<ReplicaId, ReplicaStatus> published = Map.of();
+
+    Shard(int index, TrackerConfig config, ReplicaId self, Scheduler scheduler, Transport transport,
+            CountsListener listener, ReplicationMetrics metrics) {
+        this.index = index;
+        this.config = config;
+        this.state = new PresenceState(self);
+        this.counts = new CountTable(config.countingMode());
+        this.scheduler = scheduler;
+        this.transport = transport;
+        this.listener = listener;
+        this.metrics = metrics;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    // ---------------------------------------------------------------- reads from any thread
+
+    Counts counts(String topic) {
+        return counts.counts(topic);
+    }
+
+    Map<String, Counts> allCounts() {
+        return counts.snapshot();
+    }
+
+    Map<ReplicaId, ReplicaStatus> replicaStatuses() {
+        return published;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    void start() {
+        heartbeat();
+        scheduleTick();
+        publishStatuses();
+    }
+
+    /** Sends what is pending and stops talking; the state stays readable. */
+    void stop() {
+        stopped = true;
+        if (tick != null) {
+            tick.cancel();
+        }
+        flush();
+    }
+
+    private void scheduleTick() {
+        tick = scheduler.schedule(config.heartbeatInterval(), () -> {
+            if (!stopped) {
+                onTick();
+                scheduleTick();
+            }
+        });
+    }
+
+    private void onTick() {
+        heartbeat();
+        long now = scheduler.nanoTime();
+        long permdownNanos = config.permdownPeriod().toNanos();
+        for (ReplicaId r : List.copyOf(downSince.keySet())) {
+            if (now - downSince.get(r) >= permdownNanos) {
+                log.debug("shard {}: {} down for {}, purging it", index, r, config.permdownPeriod());
+                permdown(r, false);
+            }
+        }
+        retired.values().removeIf(at -> now - at >= permdownNanos);
+        long timeout = config.transferTimeout().toNanos();
+        transferRequested.values().removeIf(at -> now - at >= timeout);
+        metrics.entries(index, state.size());
+    }
+
+    // ---------------------------------------------------------------- local changes
+
+    void track(Presence presence) {
+        apply(state.join(presence));
+        scheduleFlush();
+    }
+
+    void untrack(String topic, long connection) {
+        apply(state.leave(topic, connection));
+        scheduleFlush();
+    }
+
+    void untrackAll(long connection) {
+        apply(state.leaveAll(connection));
+        scheduleFlush();
+    }
+
+    private void scheduleFlush() {
+        if (flushScheduled || stopped || !state.hasDelta()) {
+            return;
+        }
+        flushScheduled = true;
+        if (config.flushWindow().isZero()) {
+            scheduler.execute(this::flush);
+        } else {
+            scheduler.schedule(config.flushWindow(), this::flush);
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        Delta delta = state.takeDelta();
+        if (delta != null) {
+            transport.broadcast(new DeltaBroadcast(index, delta));
+            metrics.deltaSent(delta);
+        }
+    }
+
+    private void heartbeat() {
+        transport.broadcast(new Heartbeat(state.self(), index, state.clock()));
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    void receive(ReplicationMessage message) {
+        if (stopped) {
+            return;
+        }
+        if (message instanceof GracefulPermdown g) {
+            if (state.knows(g.sender())) {
+                log.debug("shard {}: {} shut down gracefully, purging it", index, g.sender());
+                permdown(g.sender(), true);
+            }
+            return;
+        }
+        ReplicaId sender = message.sender();
+        if (!admit(sender)) {
+            return;
+        }
+        if (message instanceof Heartbeat h) {
+            if (h.clock() > state.seen(sender).prefix() || returning.contains(sender)) {
+                requestTransfer(sender);
+            }
+        } else if (message instanceof DeltaBroadcast d) {
+            metrics.deltaReceived();
+            merge(d.delta());
+            if (!state.seen(sender).isContiguous()) {
+                requestTransfer(sender);
+            }
+        } else if (message instanceof TransferRequest) {
+            Delta own = state.extractOwn();
+            transport.send(sender, new Transfer(index, own));
+            metrics.transferSent();
+        } else if (message instanceof Transfer t) {
+            metrics.transferReceived();
+            transferRequested.remove(sender);
+            merge(t.state());
+            if (returning.remove(sender)) {
+                log.debug("shard {}: {} is back with {} entries", index, sender, state.size(sender));
+                apply(state.replicaUp(sender));
+                downSince.remove(sender);
+                publishStatuses();
+            }
+        }
+    }
+
+    private void merge(Delta delta) {
+        apply(state.merge(delta));
+        scheduleFlush(); // observed removes of third replicas are passed on
+    }
+
+    /**
+     * Decides whether a message from {@code sender} may be merged, learning the sender on first contact.
+     * Late messages from a member that left the view, from a purged replica or from an earlier life
+     * of a node are refused.
+     */
+    private boolean admit(ReplicaId sender) {
+        if (sender.equals(state.self()) || !transport.isMember(sender) || retired.containsKey(sender)) {
+            return false;
+        }
+        if (state.knows(sender)) {
+            if (!state.isUp(sender) && returning.add(sender)) {
+                log.debug("shard {}: {} is a member again, fetching its state", index, sender);
+                requestTransfer(sender);
+            }
+            return true;
+        }
+        ReplicaId previous = state.otherIncarnationOf(sender);
+        if (previous != null) {
+            if (previous.isSucceededBy(sender)) {
+                log.debug("shard {}: {} restarted as {}, purging the previous incarnation", index, previous, sender);
+                permdown(previous, true);
+            } else {
+                return false;
+            }
+        }
+        apply(state.replicaUp(sender));
+        publishStatuses();
+        return true;
+    }
+
+    private void requestTransfer(ReplicaId replica) {
+        if (transferRequested.putIfAbsent(replica, scheduler.nanoTime()) == null) {
+            transport.send(replica, new TransferRequest(state.self(), index, state.seen(replica).prefix()));
+            metrics.transferRequested();
+        }
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    void onMembersLeft(Set<ReplicaId> replicas) {
+        for (ReplicaId r : replicas) {
+            if (state.knows(r) && !downSince.containsKey(r)) {
+                log.debug("shard {}: {} left the view, hiding its {} entries", index, r, state.size(r));
+                apply(state.replicaDown(r));
+                downSince.put(r, scheduler.nanoTime());
+            }
+            returning.remove(r);
+            transferRequested.remove(r);
+        }
+        publishStatuses();
+    }
+
+    void onMembersJoined() {
+        if (!stopped) {
+            heartbeat();
+        }
+    }
+
+    private void permdown(ReplicaId replica, boolean retire) {
+        apply(state.permdown(replica));
+        downSince.remove(replica);
+        returning.remove(replica);
+        transferRequested.remove(replica);
+        if (retire) {
+            retired.put(replica, scheduler.nanoTime());
+        }
+        publishStatuses();
+    }
+
+    // ---------------------------------------------------------------- counts
+
+    private void apply(PresenceDiff diff) {
+        List<CountChange> changes = counts.apply(diff);
+        if (changes.isEmpty()) {
+            return;
+        }
+        try {
+            listener.onCountChanges(changes);
+        } catch (RuntimeException e) {
+            log.error("shard {}: counts listener failed", index, e);
+        }
+    }
+
+    private void publishStatuses() {
+        Map<ReplicaId, ReplicaStatus> statuses = new HashMap<>();
+        for (ReplicaId r : state.replicaIds()) {
+            ReplicaStatus s = r.equals(state.self()) ? ReplicaStatus.SELF
+                    : returning.contains(r) ? ReplicaStatus.RETURNING
+                    : state.isUp(r) ? ReplicaStatus.UP : ReplicaStatus.DOWN;
+            statuses.put(r, s);
+        }
+        published = Map.copyOf(statuses);
+        metrics.entries(index, state.size());
+    }
+}
