@@ -73,7 +73,7 @@ public final class JGroupsTransport implements Transport, Receiver {
             xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         String hosts = s.initialHosts().stream()
-                .map(h -> h.getAddress().getHostAddress() + "[" + h.getPort() + "]")
+                .map(h -> h.getHostString() + "[" + h.getPort() + "]")
                 .collect(Collectors.joining(","));
         Map<String, String> values = Map.of(
                 "headcount.bind_addr", s.bindAddress().getHostAddress(),

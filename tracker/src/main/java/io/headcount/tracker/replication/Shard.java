@@ -251,7 +251,8 @@ final class Shard {
         }
         ReplicaId previous = state.otherIncarnationOf(sender);
         if (previous != null) {
-            if (previous.isSucceededBy(sender)) {
+            // A later life, or any life while the one we know is gone from the view (clocks can step back).
+            if (previous.isSucceededBy(sender) || !transport.isMember(previous)) {
                 log.debug("shard {}: {} restarted as {}, purging the previous incarnation", index, previous, sender);
                 permdown(previous, true);
             } else {

@@ -1,0 +1,113 @@
+package io.headcount.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.headcount.node.auth.TokenService;
+import io.headcount.node.config.NodeSettings;
+import io.headcount.node.http.HttpApi;
+import io.headcount.node.netty.HeadcountServer;
+import io.headcount.node.netty.NodeMetrics;
+import io.headcount.node.phoenix.PhoenixFrames;
+import io.headcount.node.presence.TopicFeeds;
+import io.headcount.tracker.Tracker;
+import io.headcount.tracker.crdt.ReplicaId;
+import io.headcount.tracker.jgroups.JGroupsSettings;
+import io.headcount.tracker.jgroups.JGroupsTransport;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.SecureRandom;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node: the tracker (joined to the cluster), the count fan-out and the Netty server,
+ * started in that order so that no socket is served before counts can be.
+ */
+public final class HeadcountNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HeadcountNode.class);
+
+    private final NodeSettings settings;
+    private final HeadcountServer server = new HeadcountServer();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private Tracker tracker;
+    private volatile boolean ready;
+    private volatile boolean closed;
+
+    public HeadcountNode(NodeSettings settings) {
+        this.settings = settings;
+    }
+
+    public HeadcountNode start() throws Exception {
+        if (settings.developmentSecret()) {
+            log.warn("no token secret set (--secret / HEADCOUNT_SECRET): using the public development secret; "
+                    + "anyone can mint tokens for this node");
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+
+        ObjectMapper json = new ObjectMapper();
+        PhoenixFrames frames = HeadcountServer.frames(json);
+        TopicFeeds feeds = new TopicFeeds(settings.pushWindow(), server.workers(), frames, registry);
+        ReplicaId self = new ReplicaId(settings.nodeName(), newIncarnation());
+        JGroupsSettings cluster = new JGroupsSettings(settings.clusterName(), settings.nodeName(), settings.bind(),
+                settings.clusterPort(), settings.seeds(), 100, settings.failureTimeout(), Duration.ofMillis(500));
+        try {
+            tracker = Tracker.start(settings.tracker(), self, new JGroupsTransport(cluster, settings.tracker().shards(),
+                    registry), feeds, registry);
+            HttpApi api = new HttpApi(tracker, registry, () -> ready, json);
+            server.start(settings, tracker, feeds, frames, json, api, new TokenService(settings.secrets()),
+                    new NodeMetrics(registry));
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+        ready = true;
+        log.info("node {} ready", self);
+        return this;
+    }
+
+    public Tracker tracker() {
+        return tracker;
+    }
+
+    /**
+     * Shuts down in the order that loses nothing: not ready, stop accepting, purge this node's presences
+     * on the peers (graceful permdown), close sockets with 1012 spread over the drain period, stop.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ready = false;
+        server.stopAccepting();
+        if (tracker != null) {
+            tracker.close();
+        }
+        try {
+            server.drain(settings.drainPeriod());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.close();
+        log.info("node {} stopped", settings.nodeName());
+    }
+
+    /**
+     * A new incarnation at every start: microseconds of wall-clock time plus random low bits, so a
+     * restart is normally ordered after its previous life (and peers cope when it is not).
+     */
+    private static long newIncarnation() {
+        return System.currentTimeMillis() * 1000 + new SecureRandom().nextInt(1000);
+    }
+}

@@ -1,0 +1,84 @@
+package io.headcount.node.config;
+
+import io.headcount.tracker.TrackerConfig;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a node is configured with, validated at start with messages that name the rule. A node
+ * needs none of it: the defaults make a cluster of one on 127.0.0.1:4000.
+ *
+ * @param nodeName           unique and stable per node: a restart under the same name replaces the previous life
+ * @param bind               address of the HTTP port and of every cluster socket
+ * @param clusterHosts       seed members to contact; empty means only this node
+ * @param secrets            token secrets, the signing one first; older ones still verify (rotation)
+ * @param developmentSecret  true when no secret was given and a fixed, public one is in use
+ * @param refuseInvalidTokens refuse sockets whose token does not verify, instead of counting them as viewers
+ * @param pushWindow         count changes of a topic are gathered this long into one {@code presence_diff}; 0 = at once
+ * @param idleTimeout        a socket that sends nothing (heartbeats included) this long is closed
+ * @param maxFrameBytes      largest WebSocket message accepted, fragments included
+ * @param maxTopicsPerSocket how many topics one socket may join
+ * @param drainPeriod        on SIGTERM, sockets are closed (1012, reconnect elsewhere) spread over this period
+ * @param failureTimeout     a cluster member silent this long (paused, cut off) is suspected
+ */
+public record NodeSettings(String nodeName, InetAddress bind, int httpPort, int clusterPort,
+        List<InetSocketAddress> clusterHosts, String clusterName, List<String> secrets, boolean developmentSecret,
+        boolean refuseInvalidTokens, Duration pushWindow, Duration idleTimeout, int maxFrameBytes,
+        int maxTopicsPerSocket, Duration drainPeriod, Duration failureTimeout, TrackerConfig tracker) {
+
+    public NodeSettings {
+        Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(clusterName, "clusterName");
+        Objects.requireNonNull(pushWindow, "pushWindow");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(drainPeriod, "drainPeriod");
+        Objects.requireNonNull(failureTimeout, "failureTimeout");
+        Objects.requireNonNull(tracker, "tracker");
+        clusterHosts = List.copyOf(clusterHosts);
+        secrets = List.copyOf(secrets);
+        if (nodeName.isBlank() || nodeName.length() > 100) {
+            throw new IllegalArgumentException("node name must be 1 to 100 characters");
+        }
+        requirePort("HTTP port", httpPort);
+        requirePort("cluster port", clusterPort);
+        if (httpPort == clusterPort) {
+            throw new IllegalArgumentException("HTTP port and cluster port must differ, both were " + httpPort);
+        }
+        if (clusterName.isBlank()) {
+            throw new IllegalArgumentException("cluster name must not be empty");
+        }
+        if (secrets.isEmpty()) {
+            throw new IllegalArgumentException("at least one token secret is needed");
+        }
+        if (pushWindow.isNegative() || pushWindow.compareTo(Duration.ofSeconds(5)) > 0) {
+            throw new IllegalArgumentException("push window must be between 0 and 5s, was " + pushWindow);
+        }
+        if (idleTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("idle timeout must be at least 1s, was " + idleTimeout);
+        }
+        if (maxFrameBytes < 1024 || maxFrameBytes > 16 * 1024 * 1024) {
+            throw new IllegalArgumentException("max frame size must be between 1 KiB and 16 MiB, was " + maxFrameBytes);
+        }
+        if (maxTopicsPerSocket < 1) {
+            throw new IllegalArgumentException("max topics per socket must be at least 1, was " + maxTopicsPerSocket);
+        }
+        if (drainPeriod.isNegative()) {
+            throw new IllegalArgumentException("drain period must not be negative, was " + drainPeriod);
+        }
+    }
+
+    private static void requirePort(String what, int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(what + " must be between 1 and 65535, was " + port);
+        }
+    }
+
+    /** The seeds to contact; this node alone when none were given. */
+    public List<InetSocketAddress> seeds() {
+        return clusterHosts.isEmpty() ? List.of(new InetSocketAddress(bind, clusterPort)) : clusterHosts;
+    }
+}

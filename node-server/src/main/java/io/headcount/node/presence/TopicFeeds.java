@@ -1,0 +1,96 @@
+package io.headcount.node.presence;
+
+import io.headcount.node.phoenix.PhoenixFrames;
+import io.headcount.tracker.CountsListener;
+import io.headcount.tracker.crdt.CountChange;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The count fan-out of a node: per topic, changes from the tracker are coalesced over a push window
+ * into one {@code presence_diff}, encoded once and written to every socket that joined the topic.
+ *
+ * <p>A feed exists while its topic has a non-zero count, a pending change or a subscriber. Creating
+ * and dropping feeds goes through {@link ConcurrentHashMap#compute}, so a change and a subscription
+ * of the same topic can never each see a different feed.
+ */
+public final class TopicFeeds implements CountsListener {
+
+    private final ConcurrentHashMap<String, TopicFeed> feeds = new ConcurrentHashMap<>();
+    private final Duration window;
+    private final ScheduledExecutorService timer;
+    private final PhoenixFrames frames;
+    private final Counter diffs;
+    private final Counter pushes;
+
+    public TopicFeeds(Duration window, ScheduledExecutorService timer, PhoenixFrames frames, MeterRegistry registry) {
+        this.window = window;
+        this.timer = timer;
+        this.frames = frames;
+        diffs = Counter.builder("headcount.presence.diffs").description("presence_diff frames encoded")
+                .register(registry);
+        pushes = Counter.builder("headcount.presence.pushes").description("presence_diff frames written to sockets")
+                .register(registry);
+        Gauge.builder("headcount.presence.topics", feeds, ConcurrentHashMap::size)
+                .description("Topics with a non-zero count or a subscriber on this node").register(registry);
+    }
+
+    /** Called by the tracker on a shard thread for every count change. */
+    @Override
+    public void onCountChanges(List<CountChange> changes) {
+        for (CountChange change : changes) {
+            TopicFeed[] feed = new TopicFeed[1];
+            boolean[] first = new boolean[1];
+            feeds.compute(change.topic(), (topic, f) -> {
+                TopicFeed target = f != null ? f : new TopicFeed(topic);
+                first[0] = target.add(change);
+                feed[0] = target;
+                return target;
+            });
+            if (window.isZero()) {
+                flush(feed[0]);
+            } else if (first[0]) {
+                timer.schedule(() -> flush(feed[0]), window.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /**
+     * Subscribes a socket to a topic: writes the published counts as its {@code presence_state} now,
+     * and every later diff. Call on the socket's event loop, after the join reply.
+     */
+    public Subscription subscribe(String topic, String joinRef, Channel channel) {
+        Subscription s = new Subscription(topic, joinRef, channel);
+        feeds.compute(topic, (t, f) -> {
+            TopicFeed target = f != null ? f : new TopicFeed(t);
+            target.subscribe(s, frames);
+            return target;
+        });
+        return s;
+    }
+
+    /** Stops a subscription; call on the socket's event loop. */
+    public void unsubscribe(Subscription s) {
+        s.cancel();
+        feeds.computeIfPresent(s.topic(), (t, f) -> {
+            f.unsubscribe(s);
+            return f.isIdle() ? null : f;
+        });
+    }
+
+    private void flush(TopicFeed feed) {
+        int written = feed.flush(frames);
+        if (written > 0) {
+            diffs.increment();
+            pushes.increment(written);
+        }
+        feeds.computeIfPresent(feed.topic(), (t, f) -> f == feed && f.isIdle() ? null : f);
+    }
+}
