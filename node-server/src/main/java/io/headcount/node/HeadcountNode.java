@@ -7,6 +7,7 @@ import io.headcount.node.http.HttpApi;
 import io.headcount.node.netty.HeadcountServer;
 import io.headcount.node.netty.NodeMetrics;
 import io.headcount.node.phoenix.PhoenixFrames;
+import io.headcount.node.presence.PushTimer;
 import io.headcount.node.presence.TopicFeeds;
 import io.headcount.tracker.Tracker;
 import io.headcount.tracker.crdt.ReplicaId;
@@ -56,7 +57,7 @@ public final class HeadcountNode implements AutoCloseable {
 
         ObjectMapper json = new ObjectMapper();
         PhoenixFrames frames = HeadcountServer.frames(json);
-        TopicFeeds feeds = new TopicFeeds(settings.pushWindow(), server.workers(), frames, registry);
+        TopicFeeds feeds = new TopicFeeds(settings.pushWindow(), PushTimer.on(server.workers()), frames, registry);
         ReplicaId self = new ReplicaId(settings.nodeName(), newIncarnation());
         JGroupsSettings cluster = new JGroupsSettings(settings.clusterName(), settings.nodeName(), settings.bind(),
                 settings.clusterPort(), settings.seeds(), 100, settings.failureTimeout(), Duration.ofMillis(500));

@@ -54,6 +54,11 @@ public record NodeSettings(String nodeName, InetAddress bind, int httpPort, int 
         if (secrets.isEmpty()) {
             throw new IllegalArgumentException("at least one token secret is needed");
         }
+        for (String secret : secrets) {
+            if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 16) {
+                throw new IllegalArgumentException("a token secret must be at least 16 bytes long");
+            }
+        }
         if (pushWindow.isNegative() || pushWindow.compareTo(Duration.ofSeconds(5)) > 0) {
             throw new IllegalArgumentException("push window must be between 0 and 5s, was " + pushWindow);
         }

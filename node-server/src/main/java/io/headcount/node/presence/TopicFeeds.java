@@ -10,8 +10,6 @@ import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The count fan-out of a node: per topic, changes from the tracker are coalesced over a push window
@@ -25,12 +23,12 @@ public final class TopicFeeds implements CountsListener {
 
     private final ConcurrentHashMap<String, TopicFeed> feeds = new ConcurrentHashMap<>();
     private final Duration window;
-    private final ScheduledExecutorService timer;
+    private final PushTimer timer;
     private final PhoenixFrames frames;
     private final Counter diffs;
     private final Counter pushes;
 
-    public TopicFeeds(Duration window, ScheduledExecutorService timer, PhoenixFrames frames, MeterRegistry registry) {
+    public TopicFeeds(Duration window, PushTimer timer, PhoenixFrames frames, MeterRegistry registry) {
         this.window = window;
         this.timer = timer;
         this.frames = frames;
@@ -57,7 +55,7 @@ public final class TopicFeeds implements CountsListener {
             if (window.isZero()) {
                 flush(feed[0]);
             } else if (first[0]) {
-                timer.schedule(() -> flush(feed[0]), window.toNanos(), TimeUnit.NANOSECONDS);
+                timer.schedule(() -> flush(feed[0]), window);
             }
         }
     }

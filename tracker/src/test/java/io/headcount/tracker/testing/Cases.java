@@ -36,7 +36,7 @@ public final class Cases {
         for (int i = 0; i < tries(tries); i++) {
             long seed = base + i;
             try {
-                property.accept(new Random(seed));
+                property.accept(random(seed));
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError(name + " failed for seed " + seed + " (replay: -Dheadcount.seed=" + seed
                         + " -Dheadcount.tries=1): " + e.getMessage(), e);
@@ -53,7 +53,7 @@ public final class Cases {
         long base = baseSeed(name);
         for (int i = 0; i < tries(tries); i++) {
             long seed = base + i;
-            List<T> input = generator.apply(new Random(seed));
+            List<T> input = generator.apply(random(seed));
             Throwable failure = failure(property, input);
             if (failure != null) {
                 List<T> smallest = shrink(property, input);
@@ -63,6 +63,18 @@ public final class Cases {
                         + "): " + smallest + "\n" + smallestFailure.getMessage(), smallestFailure);
             }
         }
+    }
+
+    /**
+     * A generator for one case. The seed is scrambled first: {@link Random}'s first outputs for
+     * consecutive seeds are nearly identical (its first {@code nextBoolean()} was the same for 300
+     * consecutive seeds here), which would make consecutive cases alike.
+     */
+    public static Random random(long seed) {
+        long z = seed + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return new Random(z ^ (z >>> 31));
     }
 
     private static <T> List<T> shrink(Consumer<List<T>> property, List<T> failing) {
