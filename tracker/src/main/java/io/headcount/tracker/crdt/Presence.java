@@ -14,7 +14,13 @@ import java.util.Objects;
 public record Presence(String topic, long connection, String userId) {
 
     public Presence {
-        Objects.requireNonNull(topic, "topic");
+        Text.requireWellFormed(Objects.requireNonNull(topic, "topic"), "topic");
+        if (userId != null) {
+            Text.requireWellFormed(userId, "user id");
+        }
+        if (connection < 0) {
+            throw new IllegalArgumentException("connection numbers are not negative, was " + connection);
+        }
     }
 
     public static Presence viewer(String topic, long connection) {

@@ -32,9 +32,10 @@ import java.util.TreeMap;
  *
  * <h2>Departures from Phoenix</h2>
  * <ul>
- *   <li>Removes this replica observes on another replica's entries go into its next delta only
- *       when they did not come from that replica itself: the owner already told everyone, so
- *       repeating it would multiply gossip by the cluster size.</li>
+ *   <li>Only a replica's own dots and entries leave it ({@link #takeDelta}, {@link #extractOwn}); no
+ *       replica forwards another's entries. So a join can never travel by a route its leave does not
+ *       take, the cause of Phoenix's ghosts after a partition (phoenix_pubsub PR #111), and no remove
+ *       needs re-gossiping: each replica is the authority on its own entries.</li>
  *   <li>Permdown deletes all bookkeeping of a replica, markers included; nothing grows with
  *       restarts.</li>
  *   <li>The state is mutable and confined to its owner thread (the shard), not immutable: a shard
@@ -52,8 +53,8 @@ public final class PresenceState {
     private final Map<ReplicaId, ReplicaRecord> replicas = new HashMap<>();
     /** This replica's own entries by connection and topic, for leaves: connection -> topic -> clock. */
     private final Map<Long, Map<String, Long>> ownByConnection = new HashMap<>();
-    /** The outgoing delta being gathered since the last {@link #takeDelta()}. */
-    private final Map<ReplicaId, PendingPart> pending = new HashMap<>();
+    /** This replica's own changes since the last {@link #takeDelta()}: the next gossip delta. */
+    private PendingPart pending = new PendingPart();
 
     public PresenceState(ReplicaId self) {
         this.self = Objects.requireNonNull(self, "self");
@@ -85,7 +86,7 @@ public final class PresenceState {
         long clock = bump();
         own().entries.put(clock, presence);
         ownByConnection.computeIfAbsent(presence.connection(), c -> new HashMap<>(4)).put(presence.topic(), clock);
-        pendingPart(self).entries.put(clock, presence);
+        pending.entries.put(clock, presence);
         return new PresenceDiff(List.of(presence), leaves);
     }
 
@@ -122,9 +123,8 @@ public final class PresenceState {
         if (topics.isEmpty()) {
             ownByConnection.remove(removed.connection());
         }
-        PendingPart part = pendingPart(self);
-        part.seen = part.seen.with(clock);
-        part.entries.remove(clock);
+        pending.seen = pending.seen.with(clock);
+        pending.entries.remove(clock);
         return removed;
     }
 
@@ -132,29 +132,25 @@ public final class PresenceState {
         ReplicaRecord own = own();
         long clock = own.seen.max() + 1;
         own.seen = own.seen.with(clock);
-        PendingPart part = pendingPart(self);
-        part.seen = part.seen.with(clock);
+        pending.seen = pending.seen.with(clock);
         return clock;
     }
 
     // ---------------------------------------------------------------- deltas and merge
 
-    /** True when local changes or observed removes wait to be gossiped. */
+    /** True when local changes wait to be gossiped. */
     public boolean hasDelta() {
-        return !pending.isEmpty();
+        return !pending.seen.isEmpty();
     }
 
-    /** Returns the changes gathered since the last call, to be gossiped, and starts a new delta; {@code null} if none. */
+    /** Returns the local changes gathered since the last call, to be gossiped, and starts a new delta; {@code null} if none. */
     public Delta takeDelta() {
-        if (pending.isEmpty()) {
+        if (!hasDelta()) {
             return null;
         }
-        List<ReplicaDelta> parts = new ArrayList<>(pending.size());
-        for (Map.Entry<ReplicaId, PendingPart> e : pending.entrySet()) {
-            parts.add(new ReplicaDelta(e.getKey(), e.getValue().seen, e.getValue().entries));
-        }
-        pending.clear();
-        return new Delta(self, parts);
+        Delta delta = new Delta(self, List.of(new ReplicaDelta(self, pending.seen, pending.entries)));
+        pending = new PendingPart();
+        return delta;
     }
 
     /**
@@ -179,15 +175,10 @@ public final class PresenceState {
                     }
                 }
             }
-            boolean regossip = !replica.equals(delta.origin());
             for (long clock : observedRemoves(record, part)) {
                 Presence removed = record.entries.remove(clock);
                 if (record.up) {
                     leaves.add(removed);
-                }
-                if (regossip) {
-                    PendingPart out = pendingPart(replica);
-                    out.seen = out.seen.with(clock);
                 }
             }
             record.seen = record.seen.union(part.seen());
@@ -258,13 +249,12 @@ public final class PresenceState {
         return new PresenceDiff(List.of(), List.copyOf(record.entries.values()));
     }
 
-    /** Forgets a replica entirely: entries, dots and any pending gossip about it. */
+    /** Forgets a replica entirely: its entries and its dots. */
     public PresenceDiff permdown(ReplicaId replica) {
         if (replica.equals(self)) {
             throw new IllegalArgumentException("a replica cannot permdown itself");
         }
         ReplicaRecord record = replicas.remove(replica);
-        pending.remove(replica);
         if (record == null || !record.up) {
             return PresenceDiff.EMPTY;
         }
@@ -282,10 +272,10 @@ public final class PresenceState {
         return record != null && record.up;
     }
 
-    /** The known replica of the given node name other than {@code replica} itself, if any. */
+    /** The known peer replica of the given node name other than {@code replica} itself, if any. */
     public ReplicaId otherIncarnationOf(ReplicaId replica) {
         for (ReplicaId known : replicas.keySet()) {
-            if (known.node().equals(replica.node()) && !known.equals(replica)) {
+            if (known.node().equals(replica.node()) && !known.equals(replica) && !known.equals(self)) {
                 return known;
             }
         }
@@ -352,7 +342,7 @@ public final class PresenceState {
         c.replicas.clear();
         replicas.forEach((replica, record) -> c.replicas.put(replica, record.copy()));
         ownByConnection.forEach((connection, topics) -> c.ownByConnection.put(connection, new HashMap<>(topics)));
-        pending.forEach((replica, part) -> c.pending.put(replica, part.copy()));
+        c.pending = pending.copy();
         return c;
     }
 
@@ -367,10 +357,6 @@ public final class PresenceState {
 
     private ReplicaRecord own() {
         return replicas.get(self);
-    }
-
-    private PendingPart pendingPart(ReplicaId replica) {
-        return pending.computeIfAbsent(replica, r -> new PendingPart());
     }
 
     /** What this state holds about one replica. */
@@ -388,7 +374,7 @@ public final class PresenceState {
         }
     }
 
-    /** One replica's share of the outgoing delta. */
+    /** The outgoing delta: this replica's new dots, and which of them are live entries. */
     private static final class PendingPart {
         DotSet seen = DotSet.EMPTY;
         final Map<Long, Presence> entries = new HashMap<>();

@@ -15,6 +15,10 @@ public record ReplicaId(String node, long incarnation) implements Comparable<Rep
         if (node.isEmpty()) {
             throw new IllegalArgumentException("a replica's node name must not be empty");
         }
+        Text.requireWellFormed(node, "node name");
+        if (incarnation < 0) {
+            throw new IllegalArgumentException("incarnations are not negative, was " + incarnation);
+        }
     }
 
     /** True when {@code other} is a later life of the same node. */

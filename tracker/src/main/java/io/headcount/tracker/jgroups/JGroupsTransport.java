@@ -178,10 +178,12 @@ public final class JGroupsTransport implements Transport, Receiver {
     }
 
     private void send(Address destination, ReplicationMessage message) {
-        byte[] bytes = codec.encode(message);
         try {
+            byte[] bytes = codec.encode(message);
             channel.send(new BytesMessage(destination, bytes));
             bytesSent.increment(bytes.length);
+        } catch (IllegalArgumentException e) {
+            log.error("cannot encode {}: {}", message.getClass().getSimpleName(), e.getMessage());
         } catch (Exception e) {
             // closed channel or a member that just left: the heartbeat/transfer cycle repairs what is lost
             log.debug("send to {} failed: {}", destination == null ? "all" : destination, e.toString());

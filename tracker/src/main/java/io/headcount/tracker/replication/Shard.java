@@ -64,6 +64,8 @@ final class Shard {
     private final Map<ReplicaId, Long> transferRequested = new HashMap<>();
     /** Replicas purged on purpose, ignored until the permdown period has passed, against late messages. */
     private final Map<ReplicaId, Long> retired = new HashMap<>();
+    /** Other incarnations of this node's own name already reported (a misconfiguration or a paused twin). */
+    private final Set<ReplicaId> sameNameWarned = new HashSet<>();
 
     private boolean flushScheduled;
     private boolean stopped;
@@ -119,9 +121,13 @@ final class Shard {
 
     private void scheduleTick() {
         tick = scheduler.schedule(config.heartbeatInterval(), () -> {
-            if (!stopped) {
+            if (stopped) {
+                return;
+            }
+            try {
                 onTick();
-                scheduleTick();
+            } finally {
+                scheduleTick(); // one failed tick must not stop heartbeats and permdowns for good
             }
         });
     }
@@ -180,7 +186,14 @@ final class Shard {
         }
     }
 
+    /**
+     * Announces this shard's clock. Pending changes are flushed first: a heartbeat must not be ahead
+     * of the deltas sent before it, or every peer would think it lost one and ask for a transfer.
+     */
     private void heartbeat() {
+        if (state.hasDelta()) {
+            flush();
+        }
         transport.broadcast(new Heartbeat(state.self(), index, state.clock()));
     }
 
@@ -240,6 +253,13 @@ final class Shard {
      */
     private boolean admit(ReplicaId sender) {
         if (sender.equals(state.self()) || !transport.isMember(sender) || retired.containsKey(sender)) {
+            return false;
+        }
+        if (sender.node().equals(state.self().node())) {
+            if (sameNameWarned.add(sender)) {
+                log.error("shard {}: another node runs under this node's name '{}' ({}); ignoring it: node names "
+                        + "must be unique", index, sender.node(), sender);
+            }
             return false;
         }
         if (state.knows(sender)) {

@@ -294,6 +294,7 @@ public final class SimulatedCluster {
         final ReplicaId replica;
         final SimTransport transport = new SimTransport(this);
         final ShardedReplicator replicator;
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         final Map<String, Map<Long, String>> tracked = new HashMap<>();
         final Map<String, Counts> fromDiffs = new HashMap<>();
         boolean alive = true;
@@ -307,7 +308,7 @@ public final class SimulatedCluster {
                 schedulers.add(new SimScheduler(this));
             }
             replicator = new ShardedReplicator(config, replica, transport, schedulers, this::onCountChanges,
-                    new ReplicationMetrics(new SimpleMeterRegistry(), config.shards()));
+                    new ReplicationMetrics(registry, config.shards()));
         }
 
         public ReplicaId replica() {
@@ -375,6 +376,12 @@ public final class SimulatedCluster {
 
         public ShardedReplicator replicator() {
             return replicator;
+        }
+
+        /** The value of a counter this node's tracker registered, 0 if absent. */
+        public double counter(String name, String... tags) {
+            var c = registry.find(name).tags(tags).counter();
+            return c == null ? 0 : c.count();
         }
 
         private void onCountChanges(List<CountChange> changes) {
