@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A local Headcount cluster: N nodes on 127.0.0.1 behind an nginx load balancer that proxies
-# WebSockets. Runs in the foreground until Ctrl-C (or SIGTERM), then stops everything.
+# WebSockets. Runs in the foreground until Ctrl-C or SIGTERM, then stops everything; nodes that
+# die (kill one to try failover) are reported and the rest keep running.
 #
 #   deploy/local-cluster.sh [start] [--nodes N] [--lb-port P] [--http-base P] [--cluster-base P]
 #                           [--state-dir DIR] [--detach] [-- extra node options]
@@ -9,8 +10,10 @@
 #
 # Defaults: 3 nodes; load balancer on 4000; nodes' HTTP on 4001.., cluster ports 7800.. (failure
 # detection on cluster port + 100); state (logs, pids, nginx config) in deploy/.local-cluster.
-# Node i (from 1) is named n<i>; its pid is in <state-dir>/node-n<i>.pid. Node settings may also come from HEADCOUNT_* environment variables
-# (HEADCOUNT_SECRET in particular); see the README.
+# Node i (from 1) is named n<i>; its pid is in <state-dir>/node-n<i>.pid. Node settings may also
+# come from HEADCOUNT_* environment variables (HEADCOUNT_SECRET in particular); see the README.
+# --detach returns once every node is ready.
+
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,21 +30,25 @@ extra=()
 
 die() { echo "local-cluster: $*" >&2; exit 1; }
 
+value() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value (try --help)"; }
+is_port() { [[ $1 =~ ^[0-9]+$ && $1 -ge 1 && $1 -le 65535 ]]; }
+
 if [[ $# -gt 0 && $1 != -* ]]; then command=$1; shift; fi
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --nodes) nodes=$2; shift 2 ;;
-    --lb-port) lb_port=$2; shift 2 ;;
-    --http-base) http_base=$2; shift 2 ;;
-    --cluster-base) cluster_base=$2; shift 2 ;;
-    --state-dir) state_dir=$2; shift 2 ;;
+    --nodes) value "$@"; nodes=$2; shift 2 ;;
+    --lb-port) value "$@"; lb_port=$2; shift 2 ;;
+    --http-base) value "$@"; http_base=$2; shift 2 ;;
+    --cluster-base) value "$@"; cluster_base=$2; shift 2 ;;
+    --state-dir) value "$@"; state_dir=$2; shift 2 ;;
     --detach) detach=true; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed -e 's/^# \{0,1\}//' -e '/^$/d'; exit 0 ;;
     *) die "unknown option $1 (try --help)" ;;
   esac
 done
 [[ $nodes =~ ^[0-9]+$ && $nodes -ge 1 && $nodes -le 50 ]] || die "--nodes must be between 1 and 50"
+for p in "$lb_port" "$http_base" "$cluster_base"; do is_port "$p" || die "'$p' is not a port"; done
 
 # GET http://127.0.0.1:port/path with bash alone; prints the status code (000 when nothing answers).
 http_status() {
@@ -83,11 +90,13 @@ stop_all() {
 }
 
 status() {
-  local f
+  local f found=false
   for f in "$state_dir"/node-*.pid "$state_dir"/nginx.pid; do
     [[ -f $f ]] || continue
+    found=true
     if pid_alive "$f"; then echo "$(basename "$f" .pid): running (pid $(cat "$f"))"; else echo "$(basename "$f" .pid): dead"; fi
   done
+  [[ $found == true ]] || echo "not running (no cluster started from $state_dir)"
 }
 
 case $command in
@@ -108,12 +117,12 @@ if [[ -z $nginx_bin ]]; then
 fi
 command -v java >/dev/null || die "java (17 or later) is not on the PATH"
 
-if [[ ! -f $jar ]]; then
-  echo "building the node (mvn package)..."
-  (cd "$root" && mvn -q -B -DskipTests package -pl node-server -am) || die "build failed"
-fi
-
 mkdir -p "$state_dir/logs" "$state_dir/nginx"
+if [[ ! -f $jar ]]; then
+  echo "building the node (mvn package, log in $state_dir/logs/build.log)..."
+  (cd "$root" && mvn -B -DskipTests package -pl node-server -am) >"$state_dir/logs/build.log" 2>&1 \
+    || { tail -n 30 "$state_dir/logs/build.log" >&2; die "build failed"; }
+fi
 for f in "$state_dir"/node-*.pid "$state_dir"/nginx.pid; do
   if pid_alive "$f"; then die "a cluster is already running from $state_dir (run: $0 stop --state-dir $state_dir)"; fi
 done
@@ -218,15 +227,15 @@ if [[ $detach == true ]]; then
   echo "  stop with       $0 stop --state-dir $state_dir"
   exit 0
 fi
-echo "Press Ctrl-C to stop."
-# wait returns when a node exits or a signal arrives (the trap then stops everything)
+echo "Press Ctrl-C (or send SIGTERM) to stop."
+# Runs until a signal (the trap stops everything). A node that dies is reported, the others go on.
+reported=()
 while true; do
-  wait -n || true
+  sleep 1 & wait $! || true
   for i in $(seq 1 "$nodes"); do
-    if ! pid_alive "$state_dir/node-n$i.pid"; then
-      echo "node n$i exited (log: $state_dir/logs/n$i.log); stopping the cluster"
-      stop_all
-      exit 1
+    if ! pid_alive "$state_dir/node-n$i.pid" && [[ ! " ${reported[*]:-} " =~ " n$i " ]]; then
+      echo "node n$i is gone (log: $state_dir/logs/n$i.log); the others keep running"
+      reported+=("n$i")
     fi
   done
 done

@@ -38,6 +38,7 @@ public final class HeadcountNode implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Tracker tracker;
     private volatile boolean ready;
+    private volatile boolean draining;
     private volatile boolean closed;
 
     public HeadcountNode(NodeSettings settings) {
@@ -60,13 +61,13 @@ public final class HeadcountNode implements AutoCloseable {
         TopicFeeds feeds = new TopicFeeds(settings.pushWindow(), PushTimer.on(server.workers()), frames, registry);
         ReplicaId self = new ReplicaId(settings.nodeName(), newIncarnation());
         JGroupsSettings cluster = new JGroupsSettings(settings.clusterName(), settings.nodeName(), settings.bind(),
-                settings.clusterPort(), settings.seeds(), 100, settings.failureTimeout(), Duration.ofMillis(500));
+                settings.clusterPort(), settings.seeds(), NodeSettings.FAILURE_DETECTION_OFFSET, settings.failureTimeout(),
+                Duration.ofMillis(500));
         try {
-            tracker = Tracker.start(settings.tracker(), self, new JGroupsTransport(cluster, settings.tracker().shards(),
-                    registry), feeds, registry);
+            tracker = startTracker(self, cluster, feeds);
             HttpApi api = new HttpApi(tracker, registry, () -> ready, json);
             server.start(settings, tracker, feeds, frames, json, api, new TokenService(settings.secrets()),
-                    new NodeMetrics(registry));
+                    new NodeMetrics(registry), () -> !draining);
         } catch (Exception | Error e) {
             close();
             throw e;
@@ -76,13 +77,26 @@ public final class HeadcountNode implements AutoCloseable {
         return this;
     }
 
+    private Tracker startTracker(ReplicaId self, JGroupsSettings cluster, TopicFeeds feeds) throws Exception {
+        try {
+            return Tracker.start(settings.tracker(), self, new JGroupsTransport(cluster, settings.tracker().shards(),
+                    registry), feeds, registry);
+        } catch (java.net.BindException e) {
+            throw new IllegalStateException("cannot bind the cluster ports " + settings.bind().getHostAddress() + ":"
+                    + settings.clusterPort() + " and :" + (settings.clusterPort() + NodeSettings.FAILURE_DETECTION_OFFSET)
+                    + " (failure detection): " + e.getMessage(), e);
+        }
+    }
+
     public Tracker tracker() {
         return tracker;
     }
 
     /**
-     * Shuts down in the order that loses nothing: not ready, stop accepting, purge this node's presences
-     * on the peers (graceful permdown), close sockets with 1012 spread over the drain period, stop.
+     * Shuts down in the order that loses nothing: not ready and no new sockets (upgrades get 503, so a
+     * load balancer retries elsewhere), this node's presences purged on the peers (graceful permdown),
+     * open sockets closed with 1012 spread over the drain period (clients reconnect to other nodes),
+     * then the port closed.
      */
     @Override
     public synchronized void close() {
@@ -91,7 +105,7 @@ public final class HeadcountNode implements AutoCloseable {
         }
         closed = true;
         ready = false;
-        server.stopAccepting();
+        draining = true;
         if (tracker != null) {
             tracker.close();
         }

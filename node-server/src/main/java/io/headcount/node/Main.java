@@ -205,18 +205,26 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line; errors are one line on standard error and exit code 2. */
+    static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((e, params) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("headcount-node: " + e.getMessage()
+                    + " (options may also come from HEADCOUNT_* environment variables; try --help)");
+            return 2;
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof IllegalArgumentException || e instanceof UnknownHostException) {
+            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    || e instanceof UnknownHostException) {
                 commandLine.getErr().println("headcount-node: " + e.getMessage());
                 return 2;
             }
             throw e;
         });
-        int code = cli.execute(args);
-        if (code != 0 || cli.getParseResult().subcommand() != null || cli.isUsageHelpRequested()
-                || cli.isVersionHelpRequested()) {
-            System.exit(code);
-        }
+        return cli.execute(args);
     }
 }

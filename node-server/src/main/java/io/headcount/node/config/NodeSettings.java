@@ -48,6 +48,12 @@ public record NodeSettings(String nodeName, InetAddress bind, int httpPort, int 
         if (httpPort == clusterPort) {
             throw new IllegalArgumentException("HTTP port and cluster port must differ, both were " + httpPort);
         }
+        if (httpPort == clusterPort + FAILURE_DETECTION_OFFSET) {
+            throw new IllegalArgumentException("HTTP port " + httpPort + " is the failure-detection port (cluster port + "
+                    + FAILURE_DETECTION_OFFSET + ")");
+        }
+        requirePort("failure-detection port (cluster port + " + FAILURE_DETECTION_OFFSET + ")",
+                clusterPort + FAILURE_DETECTION_OFFSET);
         if (clusterName.isBlank()) {
             throw new IllegalArgumentException("cluster name must not be empty");
         }
@@ -75,6 +81,9 @@ public record NodeSettings(String nodeName, InetAddress bind, int httpPort, int 
             throw new IllegalArgumentException("drain period must not be negative, was " + drainPeriod);
         }
     }
+
+    /** Failure detection listens on the cluster port plus this. */
+    public static final int FAILURE_DETECTION_OFFSET = 100;
 
     private static void requirePort(String what, int port) {
         if (port < 1 || port > 65535) {

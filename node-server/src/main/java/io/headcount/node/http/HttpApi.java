@@ -1,6 +1,7 @@
 package io.headcount.node.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.headcount.node.phoenix.TopicNames;
 import io.headcount.tracker.Tracker;
 import io.headcount.tracker.crdt.Counts;
 import io.headcount.tracker.crdt.ReplicaId;
@@ -58,8 +59,8 @@ public final class HttpApi {
         }
         if (path.startsWith(TOPICS_PREFIX) && path.length() > TOPICS_PREFIX.length()) {
             String topic = path.substring(TOPICS_PREFIX.length());
-            if (topic.length() > 256) {
-                return error(HttpResponseStatus.BAD_REQUEST, "topic too long");
+            if (!TopicNames.isValid(topic)) {
+                return error(HttpResponseStatus.BAD_REQUEST, "invalid topic");
             }
             Counts c = tracker.counts(topic);
             Map<String, Object> body = new LinkedHashMap<>();

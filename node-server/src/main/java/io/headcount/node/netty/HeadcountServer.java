@@ -24,6 +24,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,19 +47,29 @@ public final class HeadcountServer implements AutoCloseable {
         return new PhoenixFrames(json, ByteBufAllocator.DEFAULT);
     }
 
+    /**
+     * Listens on the node's HTTP port.
+     *
+     * @param acceptingSockets false while draining: WebSocket upgrades are then refused with 503
+     */
     public void start(NodeSettings settings, Tracker tracker, TopicFeeds feeds, PhoenixFrames frames, ObjectMapper json,
-            HttpApi api, TokenService tokens, NodeMetrics metrics) throws InterruptedException {
+            HttpApi api, TokenService tokens, NodeMetrics metrics, BooleanSupplier acceptingSockets) {
         ServerInitializer initializer = new ServerInitializer(settings, tracker, feeds, frames,
-                new PhoenixFrameDecoder(json), api, tokens, metrics, sockets);
-        listener = new ServerBootstrap()
+                new PhoenixFrameDecoder(json), api, tokens, metrics, sockets, acceptingSockets);
+        InetSocketAddress address = new InetSocketAddress(settings.bind(), settings.httpPort());
+        var bound = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer)
-                .bind(new InetSocketAddress(settings.bind(), settings.httpPort()))
-                .sync()
-                .channel();
+                .bind(address)
+                .awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + settings.bind().getHostAddress() + ":"
+                    + settings.httpPort() + " (HTTP): " + bound.cause().getMessage(), bound.cause());
+        }
+        listener = bound.channel();
         log.info("serving HTTP and WebSockets on http://{}:{}", settings.bind().getHostAddress(), settings.httpPort());
     }
 

@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The first handler to see a request: answers the HTTP API, and lets through to the WebSocket
@@ -38,8 +39,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private final boolean refuseInvalidTokens;
     private final NodeMetrics metrics;
     private final Clock clock;
+    private final BooleanSupplier acceptingSockets;
 
-    HttpRouter(HttpApi api, TokenService tokens, boolean refuseInvalidTokens, NodeMetrics metrics, Clock clock) {
+    HttpRouter(HttpApi api, TokenService tokens, boolean refuseInvalidTokens, NodeMetrics metrics, Clock clock,
+            BooleanSupplier acceptingSockets) {
+        this.acceptingSockets = acceptingSockets;
         this.api = api;
         this.tokens = tokens;
         this.refuseInvalidTokens = refuseInvalidTokens;
@@ -56,10 +60,21 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         if (!uri.path().equals(SOCKET_PATH)) {
             try {
-                HttpApi.Response response = request.method().equals(HttpMethod.GET)
+                boolean read = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
+                HttpApi.Response response = read
                         ? api.handle(uri.path())
-                        : api.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET is served");
+                        : api.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET and HEAD are served");
                 respond(ctx, request, response);
+            } finally {
+                request.release();
+            }
+            return;
+        }
+        if (!acceptingSockets.getAsBoolean()) {
+            // draining: the load balancer retries another node
+            metrics.rejected("draining");
+            try {
+                respond(ctx, request, api.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "node shutting down"));
             } finally {
                 request.release();
             }
@@ -130,8 +145,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
 
     private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, HttpApi.Response r) {
+        boolean head = request.method().equals(HttpMethod.HEAD);
         FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), r.status(),
-                Unpooled.wrappedBuffer(r.body()));
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);

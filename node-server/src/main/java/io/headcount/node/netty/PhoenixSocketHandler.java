@@ -3,6 +3,7 @@ package io.headcount.node.netty;
 import io.headcount.node.phoenix.MalformedFrame;
 import io.headcount.node.phoenix.PhoenixFrames;
 import io.headcount.node.phoenix.PhoenixMessage;
+import io.headcount.node.phoenix.TopicNames;
 import io.headcount.node.presence.Subscription;
 import io.headcount.node.presence.TopicFeeds;
 import io.headcount.tracker.Tracker;

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /** The pipeline of every connection, read top to bottom. */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -36,12 +37,14 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final TokenService tokens;
     private final NodeMetrics metrics;
     private final ChannelGroup connections;
+    private final BooleanSupplier acceptingSockets;
     private final WebSocketServerProtocolConfig webSocketConfig;
 
     ServerInitializer(NodeSettings settings, Tracker tracker, TopicFeeds feeds, PhoenixFrames frames,
             PhoenixFrameDecoder decoder, HttpApi api, TokenService tokens, NodeMetrics metrics,
-            ChannelGroup connections) {
+            ChannelGroup connections, BooleanSupplier acceptingSockets) {
         this.connections = connections;
+        this.acceptingSockets = acceptingSockets;
         this.settings = settings;
         this.tracker = tracker;
         this.feeds = feeds;
@@ -69,7 +72,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast(new HttpServerCodec());
         p.addLast(new HttpObjectAggregator(MAX_HTTP_REQUEST));
-        p.addLast(new HttpRouter(api, tokens, settings.refuseInvalidTokens(), metrics, Clock.systemUTC()));
+        p.addLast(new HttpRouter(api, tokens, settings.refuseInvalidTokens(), metrics, Clock.systemUTC(),
+                acceptingSockets));
         p.addLast(new WebSocketServerProtocolHandler(webSocketConfig));
         p.addLast(new WebSocketFrameAggregator(settings.maxFrameBytes()));
         p.addLast(decoder);
