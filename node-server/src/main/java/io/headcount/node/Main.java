@@ -8,7 +8,6 @@ import io.headcount.tracker.TrackerConfig;
 import io.headcount.tracker.crdt.CountingMode;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,6 +121,16 @@ public final class Main implements Callable<Integer> {
                     + "(env HEADCOUNT_PERMDOWN_PERIOD; default ${DEFAULT-VALUE}).")
     String permdownPeriod;
 
+    @Option(names = "--history-size", paramLabel = "N", defaultValue = "${env:HEADCOUNT_HISTORY_SIZE:-10000}",
+            description = "Dots and entries of recent deltas kept, so a peer that missed some gets only those "
+                    + "(env HEADCOUNT_HISTORY_SIZE; default ${DEFAULT-VALUE}).")
+    int historySize;
+
+    @Option(names = "--transfer-chunk", paramLabel = "N", defaultValue = "${env:HEADCOUNT_TRANSFER_CHUNK:-5000}",
+            description = "Entries per message when a node's whole state is transferred "
+                    + "(env HEADCOUNT_TRANSFER_CHUNK; default ${DEFAULT-VALUE}).")
+    int transferChunk;
+
     @Option(names = "--failure-timeout", paramLabel = "DURATION", defaultValue = "${env:HEADCOUNT_FAILURE_TIMEOUT:-6s}",
             description = "A member silent this long (paused, cut off) is suspected; a killed process is detected "
                     + "at once (env HEADCOUNT_FAILURE_TIMEOUT; default ${DEFAULT-VALUE}).")
@@ -159,8 +168,14 @@ public final class Main implements Callable<Integer> {
             case "distinct" -> CountingMode.DISTINCT;
             default -> throw new IllegalArgumentException("--users must be 'connections' or 'distinct', was '" + users + "'");
         };
-        TrackerConfig tracker = new TrackerConfig(shards, Durations.parse(flushWindow),
-                Durations.parse(heartbeatInterval), Durations.parse(permdownPeriod), Duration.ofSeconds(5), mode);
+        TrackerConfig tracker = TrackerConfig.defaults()
+                .withShards(shards)
+                .withFlushWindow(Durations.parse(flushWindow))
+                .withHeartbeatInterval(Durations.parse(heartbeatInterval))
+                .withPermdownPeriod(Durations.parse(permdownPeriod))
+                .withHistorySize(historySize)
+                .withTransferChunk(transferChunk)
+                .withCountingMode(mode);
         return new NodeSettings(name, bindAddress, httpPort, clusterPort, HostList.parse(clusterHosts), clusterName,
                 secrets, development, refuseInvalidTokens, Durations.parse(pushWindow), Durations.parse(idleTimeout),
                 maxFrameSize, maxTopics, Durations.parse(drainPeriod), Durations.parse(failureTimeout), tracker);

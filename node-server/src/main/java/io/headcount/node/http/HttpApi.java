@@ -46,9 +46,14 @@ public final class HttpApi {
             return json(HttpResponseStatus.OK, Map.of("status", "ok"));
         }
         if (path.equals("/readyz")) {
-            boolean ok = ready.getAsBoolean();
-            return json(ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    Map.of("status", ok ? "ready" : "not ready"));
+            String problem = tracker.status().incompatibility();
+            boolean ok = ready.getAsBoolean() && problem == null;
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", ok ? "ready" : "not ready");
+            if (problem != null) {
+                body.put("reason", problem);
+            }
+            return json(ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
         }
         if (path.equals("/metrics")) {
             return new Response(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
@@ -86,6 +91,9 @@ public final class HttpApi {
         List<Map<String, String>> list = new ArrayList<>();
         replicas.forEach((replica, s) -> list.add(Map.of("replica", replica, "status", s)));
         body.put("replicas", list);
+        if (status.incompatibility() != null) {
+            body.put("incompatibility", status.incompatibility());
+        }
         return body;
     }
 

@@ -143,6 +143,11 @@ public final class PresenceState {
         return !pending.seen.isEmpty();
     }
 
+    /** Dots of the local changes waiting to be gossiped. */
+    public long pendingDots() {
+        return pending.seen.size();
+    }
+
     /** Returns the local changes gathered since the last call, to be gossiped, and starts a new delta; {@code null} if none. */
     public Delta takeDelta() {
         if (!hasDelta()) {
@@ -209,6 +214,38 @@ public final class PresenceState {
     /** This replica's own dots and entries: what a peer that fell behind on us needs. */
     public Delta extractOwn() {
         return extract(List.of(self));
+    }
+
+    /**
+     * {@link #extractOwn()} cut into deltas of at most {@code maxEntries} entries each, by ranges of
+     * this replica's clock. Each piece is a delta in its own right (it speaks of its range of dots
+     * only), so a receiver can merge them one by one, in any order, and a huge state never has to
+     * travel in one message.
+     */
+    public List<Delta> extractOwn(int maxEntries) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("chunks hold at least one entry, was " + maxEntries);
+        }
+        ReplicaRecord own = own();
+        long clock = own.seen.max();
+        Long[] clocks = own.entries.keySet().toArray(new Long[0]);
+        java.util.Arrays.sort(clocks);
+        List<Delta> chunks = new ArrayList<>();
+        long from = 1;
+        for (int i = 0; i < clocks.length; i += maxEntries) {
+            int end = Math.min(i + maxEntries, clocks.length);
+            long to = end == clocks.length ? clock : clocks[end - 1];
+            Map<Long, Presence> entries = new HashMap<>(end - i);
+            for (int j = i; j < end; j++) {
+                entries.put(clocks[j], own.entries.get(clocks[j]));
+            }
+            chunks.add(new Delta(self, List.of(new ReplicaDelta(self, DotSet.range(from, to), entries))));
+            from = to + 1;
+        }
+        if (chunks.isEmpty()) {
+            chunks.add(new Delta(self, List.of(new ReplicaDelta(self, own.seen, Map.of()))));
+        }
+        return chunks;
     }
 
     /** The full state of the given replicas (those this state knows), as a delta. */

@@ -5,6 +5,7 @@ import io.headcount.tracker.replication.Transport;
 import io.headcount.tracker.wire.IncompatiblePeerException;
 import io.headcount.tracker.wire.MalformedMessageException;
 import io.headcount.tracker.wire.ReplicationMessage;
+import io.headcount.tracker.wire.ShardCountMismatchException;
 import io.headcount.tracker.wire.WireCodec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,6 +50,7 @@ public final class JGroupsTransport implements Transport, Receiver {
     private final Map<ReplicaId, Address> addressByReplica = new ConcurrentHashMap<>();
     private final Set<Address> reportedPeers = ConcurrentHashMap.newKeySet();
     private volatile View view;
+    private volatile String incompatibility;
     private volatile Transport.Receiver receiver;
     private JChannel channel;
 
@@ -114,10 +116,14 @@ public final class JGroupsTransport implements Transport, Receiver {
         ReplicationMessage message;
         try {
             message = codec.decode(msg.getArray(), msg.getOffset(), msg.getLength());
+        } catch (ShardCountMismatchException e) {
+            refused.increment();
+            onShardCountMismatch(msg.getSrc(), e);
+            return;
         } catch (IncompatiblePeerException e) {
             refused.increment();
             if (reportedPeers.add(msg.getSrc())) {
-                log.error("refusing messages from {}: {}", msg.getSrc(), e.getMessage());
+                log.warn("ignoring messages from {}: {}", msg.getSrc(), e.getMessage());
             }
             return;
         } catch (MalformedMessageException e) {
@@ -135,6 +141,31 @@ public final class JGroupsTransport implements Transport, Receiver {
             replicaByAddress.put(src, sender);
         }
         receiver.onMessage(message);
+    }
+
+    /**
+     * Refuses a peer with another shard count, loudly. The coordinator (the oldest member) is taken
+     * as the cluster's reference: a node that disagrees with it declares itself incompatible (not
+     * ready, and says why), so one misconfigured node is singled out instead of the cluster being
+     * silently split.
+     */
+    private void onShardCountMismatch(Address peer, ShardCountMismatchException e) {
+        View v = view;
+        boolean fromCoordinator = v != null && peer.equals(v.getCoord());
+        if (fromCoordinator) {
+            if (incompatibility == null) {
+                incompatibility = "this node runs " + e.ours() + " shards but the cluster's coordinator " + peer
+                        + " runs " + e.theirs() + ": every node must use the same shard count";
+                log.error("{}; this node takes no part in the cluster and reports not ready", incompatibility);
+            }
+        } else if (reportedPeers.add(peer)) {
+            log.error("refusing member {}: it runs {} shards, this cluster {}", peer, e.theirs(), e.ours());
+        }
+    }
+
+    @Override
+    public String incompatibility() {
+        return incompatibility;
     }
 
     @Override

@@ -13,7 +13,9 @@ public final class ReplicationMetrics {
     private final Counter deltasReceived;
     private final Counter deltaEntriesSent;
     private final Counter transferRequests;
-    private final Counter transfersSent;
+    private final Counter windowTransfersSent;
+    private final Counter fullTransfersSent;
+    private final Counter transferChunksSent;
     private final Counter transfersReceived;
     private final AtomicLongArray entriesPerShard;
 
@@ -26,8 +28,12 @@ public final class ReplicationMetrics {
                 .description("Joins carried by broadcast deltas").register(registry);
         transferRequests = Counter.builder("headcount.replication.transfers").tag("kind", "requested")
                 .description("Transfer requests sent after finding a gap").register(registry);
-        transfersSent = Counter.builder("headcount.replication.transfers").tag("kind", "sent")
-                .description("Transfers answered").register(registry);
+        windowTransfersSent = Counter.builder("headcount.replication.transfers").tag("kind", "sent_window")
+                .description("Transfers answered with the recent deltas a peer missed").register(registry);
+        fullTransfersSent = Counter.builder("headcount.replication.transfers").tag("kind", "sent_full")
+                .description("Transfers answered with the full state").register(registry);
+        transferChunksSent = Counter.builder("headcount.replication.transfer.chunks")
+                .description("Messages of full-state transfers").register(registry);
         transfersReceived = Counter.builder("headcount.replication.transfers").tag("kind", "received")
                 .description("Transfers merged").register(registry);
         entriesPerShard = new AtomicLongArray(shards);
@@ -49,8 +55,9 @@ public final class ReplicationMetrics {
         transferRequests.increment();
     }
 
-    void transferSent() {
-        transfersSent.increment();
+    void transferSent(String kind, int chunks) {
+        (kind.equals("window") ? windowTransfersSent : fullTransfersSent).increment();
+        transferChunksSent.increment(chunks);
     }
 
     void transferReceived() {

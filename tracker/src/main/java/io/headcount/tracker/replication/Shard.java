@@ -6,6 +6,7 @@ import io.headcount.tracker.crdt.CountChange;
 import io.headcount.tracker.crdt.CountTable;
 import io.headcount.tracker.crdt.Counts;
 import io.headcount.tracker.crdt.Delta;
+import io.headcount.tracker.crdt.DeltaHistory;
 import io.headcount.tracker.crdt.Presence;
 import io.headcount.tracker.crdt.PresenceDiff;
 import io.headcount.tracker.crdt.PresenceState;
@@ -35,7 +36,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Every {@code heartbeatInterval}, and as soon as the view gains members, the shard broadcasts
  *       its own clock. A replica that finds itself behind another's clock, or a gap after merging its
  *       delta, asks that replica for a transfer of its own state. Each replica is the authority on
- *       its own dots, so asking the owner costs one transfer per replica, whatever the cluster size.</li>
+ *       its own dots, so the smallest set of peers to ask is exactly the owners one is behind on, and
+ *       a new node receives the whole state once, not once per peer. The owner answers with the
+ *       recent deltas the requester missed when its history reaches back that far, otherwise with
+ *       its full state in chunks; each piece merges on its own.</li>
  *   <li>A replica is learned from its own messages. When its member leaves the view it is marked down
  *       at once (entries hidden, leaves reported). If it comes back (a healed partition) its entries
  *       stay hidden until its transfer has been merged, so stale entries never flash back. It is
@@ -60,8 +64,13 @@ final class Shard {
     private final Map<ReplicaId, Long> downSince = new HashMap<>();
     /** Down replicas that are members again; revealed once their transfer is merged. */
     private final Set<ReplicaId> returning = new HashSet<>();
-    /** Outstanding transfer requests and when they were sent. */
-    private final Map<ReplicaId, Long> transferRequested = new HashMap<>();
+    /** Outstanding transfer requests, one per replica at most. */
+    private final Map<ReplicaId, Request> requests = new HashMap<>();
+    /** Recent deltas of this replica, to answer a transfer with only what was missed. */
+    private final DeltaHistory history;
+    private long nextRequestId;
+    /** This replica's clock as of its last broadcast delta. */
+    private long flushedClock;
     /** Replicas purged on purpose, ignored until the permdown period has passed, against late messages. */
     private final Map<ReplicaId, Long> retired = new HashMap<>();
     /** Other incarnations of this node's own name already reported (a misconfiguration or a paused twin). */
@@ -82,6 +91,10 @@ final class Shard {
         this.transport = transport;
         this.listener = listener;
         this.metrics = metrics;
+        this.history = new DeltaHistory(config.historySize());
+    }
+
+    private record Request(long id, long sentAt) {
     }
 
     Scheduler scheduler() {
@@ -144,7 +157,7 @@ final class Shard {
         }
         retired.values().removeIf(at -> now - at >= permdownNanos);
         long timeout = config.transferTimeout().toNanos();
-        transferRequested.values().removeIf(at -> now - at >= timeout);
+        requests.values().removeIf(r -> now - r.sentAt() >= timeout);
         metrics.entries(index, state.size());
     }
 
@@ -166,7 +179,14 @@ final class Shard {
     }
 
     private void scheduleFlush() {
-        if (flushScheduled || stopped || !state.hasDelta()) {
+        if (stopped || !state.hasDelta()) {
+            return;
+        }
+        if (state.pendingDots() >= config.maxDeltaSize()) {
+            flush(); // big enough already; the scheduled flush, if any, will find nothing
+            return;
+        }
+        if (flushScheduled) {
             return;
         }
         flushScheduled = true;
@@ -182,6 +202,8 @@ final class Shard {
         Delta delta = state.takeDelta();
         if (delta != null) {
             transport.broadcast(new DeltaBroadcast(index, delta));
+            history.record(delta, flushedClock, state.clock());
+            flushedClock = state.clock();
             metrics.deltaSent(delta);
         }
     }
@@ -224,21 +246,41 @@ final class Shard {
             if (!state.seen(sender).isContiguous()) {
                 requestTransfer(sender);
             }
-        } else if (message instanceof TransferRequest) {
-            Delta own = state.extractOwn();
-            transport.send(sender, new Transfer(index, own));
-            metrics.transferSent();
+        } else if (message instanceof TransferRequest r) {
+            answer(r);
         } else if (message instanceof Transfer t) {
             metrics.transferReceived();
-            transferRequested.remove(sender);
             merge(t.state());
-            if (returning.remove(sender)) {
-                log.debug("shard {}: {} is back with {} entries", index, sender, state.size(sender));
-                apply(state.replicaUp(sender));
-                downSince.remove(sender);
-                publishStatuses();
+            Request pending = requests.get(sender);
+            // Only the end of the answer to the latest request completes it: a late answer to an
+            // earlier one is merged (that is always safe) but does not reveal a returning replica.
+            if (t.last() && pending != null && pending.id() == t.requestId()) {
+                requests.remove(sender);
+                if (returning.remove(sender)) {
+                    log.debug("shard {}: {} is back with {} entries", index, sender, state.size(sender));
+                    apply(state.replicaUp(sender));
+                    downSince.remove(sender);
+                    publishStatuses();
+                }
             }
         }
+    }
+
+    /** Sends a peer what it missed of this replica: recent deltas if they reach back far enough, else everything. */
+    private void answer(TransferRequest request) {
+        flush(); // so that the answer includes everything up to now, and the history too
+        var window = history.since(state.self(), request.seenPrefix());
+        if (window.isPresent()) {
+            transport.send(request.sender(), new Transfer(index, request.requestId(), true, window.get()));
+            metrics.transferSent("window", 1);
+            return;
+        }
+        List<Delta> chunks = state.extractOwn(config.transferChunk());
+        for (int i = 0; i < chunks.size(); i++) {
+            transport.send(request.sender(), new Transfer(index, request.requestId(), i == chunks.size() - 1,
+                    chunks.get(i)));
+        }
+        metrics.transferSent("full", chunks.size());
     }
 
     private void merge(Delta delta) {
@@ -285,8 +327,10 @@ final class Shard {
     }
 
     private void requestTransfer(ReplicaId replica) {
-        if (transferRequested.putIfAbsent(replica, scheduler.nanoTime()) == null) {
-            transport.send(replica, new TransferRequest(state.self(), index, state.seen(replica).prefix()));
+        if (!requests.containsKey(replica)) {
+            long id = ++nextRequestId;
+            requests.put(replica, new Request(id, scheduler.nanoTime()));
+            transport.send(replica, new TransferRequest(state.self(), index, id, state.seen(replica).prefix()));
             metrics.transferRequested();
         }
     }
@@ -301,7 +345,7 @@ final class Shard {
                 downSince.put(r, scheduler.nanoTime());
             }
             returning.remove(r);
-            transferRequested.remove(r);
+            requests.remove(r);
         }
         publishStatuses();
     }
@@ -316,7 +360,7 @@ final class Shard {
         apply(state.permdown(replica));
         downSince.remove(replica);
         returning.remove(replica);
-        transferRequested.remove(replica);
+        requests.remove(replica);
         if (retire) {
             retired.put(replica, scheduler.nanoTime());
         }

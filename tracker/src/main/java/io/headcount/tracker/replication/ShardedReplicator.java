@@ -78,7 +78,7 @@ public final class ShardedReplicator implements Transport.Receiver {
         for (Shard shard : shards) {
             perShard.add(shard.replicaStatuses());
         }
-        return new ClusterStatus(self, transport.members(), perShard);
+        return new ClusterStatus(self, transport.members(), perShard, transport.incompatibility());
     }
 
     /**

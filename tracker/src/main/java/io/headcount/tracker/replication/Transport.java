@@ -30,6 +30,14 @@ public interface Transport extends AutoCloseable {
     /** Names of the members of the current view, this node included. */
     List<String> members();
 
+    /**
+     * Why this node cannot take part in the cluster (it disagrees with the cluster on something that
+     * must be equal everywhere, such as the shard count), or {@code null} when it can.
+     */
+    default String incompatibility() {
+        return null;
+    }
+
     /** Leaves the cluster; no message is delivered afterwards. */
     @Override
     void close();

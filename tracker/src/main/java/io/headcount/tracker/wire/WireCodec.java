@@ -20,8 +20,10 @@ import java.util.Map;
  *            replicas:table  topics:table  body
  * table    = n:varint  n × item           replica item = node:string  incarnation:varint
  *                                         topic item   = string
- * heartbeat / transfer request body = clock:varint      (the sender is replica 0)
- * delta / transfer body = parts:varint  parts × (replica:varint  dots  entries)
+ * heartbeat body        = clock:varint                  (the sender is replica 0)
+ * transfer request body = requestId:varint  seenPrefix:varint
+ * delta body            = parts:varint  parts × (replica:varint  dots  entries)
+ * transfer body         = requestId:varint  last:u8  delta body
  * dots     = ranges:varint  ranges × (start - previousEnd:varint  end - start:varint)
  * entries  = n:varint  n × (clock - previousClock:varint  topic:varint  connection:varint  user:nullable string)
  * </pre>
@@ -62,9 +64,12 @@ public final class WireCodec {
             writeDelta(d.delta(), tables, body);
         } else if (message instanceof TransferRequest r) {
             kind = TRANSFER_REQUEST;
+            body.writeVarLong(r.requestId());
             body.writeVarLong(r.seenPrefix());
         } else if (message instanceof Transfer t) {
             kind = TRANSFER;
+            body.writeVarLong(t.requestId());
+            body.writeByte(t.last() ? 1 : 0);
             writeDelta(t.state(), tables, body);
         } else if (message instanceof GracefulPermdown) {
             kind = GRACEFUL_PERMDOWN;
@@ -120,8 +125,7 @@ public final class WireCodec {
         int kind = in.readByte();
         int theirShards = in.readVarInt();
         if (theirShards != shardCount) {
-            throw new IncompatiblePeerException("peer runs " + theirShards + " shards, this node " + shardCount
-                    + ": every node must use the same shard count");
+            throw new ShardCountMismatchException(theirShards, shardCount);
         }
         int shardField = in.readVarInt();
         if (shardField > shardCount) {
@@ -147,8 +151,8 @@ public final class WireCodec {
         ReplicationMessage message = switch (kind) {
             case HEARTBEAT -> new Heartbeat(sender, shard, in.readVarLong());
             case DELTA -> new DeltaBroadcast(shard, readDelta(in, sender, replicas, topics));
-            case TRANSFER_REQUEST -> new TransferRequest(sender, shard, in.readVarLong());
-            case TRANSFER -> new Transfer(shard, readDelta(in, sender, replicas, topics));
+            case TRANSFER_REQUEST -> new TransferRequest(sender, shard, in.readVarLong(), in.readVarLong());
+            case TRANSFER -> new Transfer(shard, in.readVarLong(), readFlag(in), readDelta(in, sender, replicas, topics));
             case GRACEFUL_PERMDOWN -> new GracefulPermdown(sender);
             default -> throw new MalformedMessageException("unknown message kind " + kind);
         };
@@ -209,6 +213,14 @@ public final class WireCodec {
             parts.add(new ReplicaDelta(replica, seen, entries));
         }
         return new Delta(origin, parts);
+    }
+
+    private static boolean readFlag(WireReader in) {
+        int b = in.readByte();
+        if (b > 1) {
+            throw new MalformedMessageException("flag byte " + b);
+        }
+        return b == 1;
     }
 
     private static <T> T at(List<T> table, int index, String what) {
