@@ -4,7 +4,11 @@ import io.headcount.tracker.crdt.Delta;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
 
 /** Counters of the replication engine, shared by all shards of a node (Micrometer meters are thread-safe). */
 public final class ReplicationMetrics {
@@ -18,8 +22,17 @@ public final class ReplicationMetrics {
     private final Counter transferChunksSent;
     private final Counter transfersReceived;
     private final AtomicLongArray entriesPerShard;
+    private final Timer mergeTime;
+    private final Timer flushTime;
+    private final MeterRegistry registry;
 
     public ReplicationMetrics(MeterRegistry registry, int shards) {
+        this.registry = registry;
+        mergeTime = Timer.builder("headcount.replication.merge")
+                .description("Time to merge a received delta or transfer piece and apply its count changes")
+                .register(registry);
+        flushTime = Timer.builder("headcount.replication.flush")
+                .description("Time to take the pending delta and hand it to the transport").register(registry);
         deltasSent = Counter.builder("headcount.replication.deltas").tag("direction", "sent")
                 .description("Deltas broadcast after a flush window").register(registry);
         deltasReceived = Counter.builder("headcount.replication.deltas").tag("direction", "received")
@@ -66,6 +79,25 @@ public final class ReplicationMetrics {
 
     void entries(int shard, long n) {
         entriesPerShard.set(shard, n);
+    }
+
+    void merged(long nanos) {
+        mergeTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void flushed(long nanos) {
+        flushTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Gauges of how many known replicas are up, down or returning, read from {@code statuses} on scrape. */
+    void bindReplicaStates(Supplier<Map<ReplicaStatus, Integer>> statuses) {
+        for (ReplicaStatus s : ReplicaStatus.values()) {
+            if (s != ReplicaStatus.SELF) {
+                Gauge.builder("headcount.replication.replicas", statuses, m -> m.get().getOrDefault(s, 0))
+                        .tag("status", s.name().toLowerCase())
+                        .description("Known peer replicas by state").register(registry);
+            }
+        }
     }
 
     private static double sum(AtomicLongArray a) {

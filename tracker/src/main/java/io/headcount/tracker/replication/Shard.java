@@ -199,12 +199,14 @@ final class Shard {
 
     private void flush() {
         flushScheduled = false;
+        long start = scheduler.nanoTime();
         Delta delta = state.takeDelta();
         if (delta != null) {
             transport.broadcast(new DeltaBroadcast(index, delta));
             history.record(delta, flushedClock, state.clock());
             flushedClock = state.clock();
             metrics.deltaSent(delta);
+            metrics.flushed(scheduler.nanoTime() - start);
         }
     }
 
@@ -284,8 +286,9 @@ final class Shard {
     }
 
     private void merge(Delta delta) {
+        long start = scheduler.nanoTime();
         apply(state.merge(delta));
-        scheduleFlush(); // observed removes of third replicas are passed on
+        metrics.merged(scheduler.nanoTime() - start);
     }
 
     /**

@@ -9,7 +9,10 @@ import io.headcount.tracker.wire.GracefulPermdown;
 import io.headcount.tracker.wire.ReplicationMessage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -44,6 +47,18 @@ public final class ShardedReplicator implements Transport.Receiver {
         for (int i = 0; i < shards.length; i++) {
             shards[i] = new Shard(i, config, self, schedulers.get(i), transport, listener, metrics);
         }
+        metrics.bindReplicaStates(this::replicasByStatus);
+    }
+
+    /** Each known replica counted once, in its least settled state across shards (DOWN, then RETURNING). */
+    private Map<ReplicaStatus, Integer> replicasByStatus() {
+        Map<ReplicaId, ReplicaStatus> worst = new HashMap<>();
+        for (Shard shard : shards) {
+            shard.replicaStatuses().forEach((r, s) -> worst.merge(r, s, (a, b) -> a.compareTo(b) >= 0 ? a : b));
+        }
+        Map<ReplicaStatus, Integer> counts = new EnumMap<>(ReplicaStatus.class);
+        worst.values().forEach(s -> counts.merge(s, 1, Integer::sum));
+        return counts;
     }
 
     public void start() throws Exception {
@@ -74,7 +89,7 @@ public final class ShardedReplicator implements Transport.Receiver {
     }
 
     public ClusterStatus status() {
-        List<java.util.Map<ReplicaId, ReplicaStatus>> perShard = new ArrayList<>(shards.length);
+        List<Map<ReplicaId, ReplicaStatus>> perShard = new ArrayList<>(shards.length);
         for (Shard shard : shards) {
             perShard.add(shard.replicaStatuses());
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headcount.tracker.TrackerConfig;
+import io.headcount.tracker.crdt.CountingMode;
 import io.headcount.tracker.crdt.Counts;
 import io.headcount.tracker.crdt.ReplicaId;
 import io.headcount.tracker.testing.Cases;
@@ -183,8 +184,8 @@ class SimulatedClusterTest {
 
     @Test
     void randomSchedulesOfChurnCrashesRestartsAndPartitionsConverge() {
-        Cases.forAll("random simulated schedules", 200, random -> {
-            SimulatedCluster c = cluster(random.nextLong(), Faults.hostile());
+        Cases.forAll("random simulated schedules", 1000, random -> {
+            SimulatedCluster c = new SimulatedCluster(random.nextLong(), randomConfig(random), Faults.hostile());
             runRandomSchedule(c, random);
             c.heal();
             for (String name : List.of("n0", "n1", "n2", "n3")) {
@@ -196,6 +197,16 @@ class SimulatedClusterTest {
                     () -> "not converged: " + c.describe(TOPICS));
             assertEquals(List.of(), c.violations());
         });
+    }
+
+    /** Settings drawn so that small windows, tiny chunks and empty histories all get exercised. */
+    static TrackerConfig randomConfig(Random random) {
+        return CONFIG.withShards(1 + random.nextInt(3))
+                .withFlushWindow(Duration.ofMillis(List.of(0, 2, 20).get(random.nextInt(3))))
+                .withMaxDeltaSize(List.of(1, 5, 1000).get(random.nextInt(3)))
+                .withHistorySize(List.of(0, 30, 10_000).get(random.nextInt(3)))
+                .withTransferChunk(List.of(1, 7, 5000).get(random.nextInt(3)))
+                .withCountingMode(random.nextBoolean() ? CountingMode.CONNECTIONS : CountingMode.DISTINCT);
     }
 
     /** Three simulated seconds of random operations, one every few milliseconds. */

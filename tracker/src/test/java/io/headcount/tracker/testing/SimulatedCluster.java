@@ -297,6 +297,8 @@ public final class SimulatedCluster {
         final SimpleMeterRegistry registry = new SimpleMeterRegistry();
         final Map<String, Map<Long, String>> tracked = new HashMap<>();
         final Map<String, Counts> fromDiffs = new HashMap<>();
+        long bytesSent;
+        long messagesSent;
         boolean alive = true;
         private long nextConnection;
 
@@ -325,6 +327,11 @@ public final class SimulatedCluster {
 
         void at(long time, Runnable task) {
             post(this, time, task);
+        }
+
+        /** All connections tracked here, for moving them elsewhere. */
+        public Map<String, Map<Long, String>> tracked() {
+            return tracked;
         }
 
         /** Tracks a new connection on {@code topic}; returns its number. */
@@ -376,6 +383,28 @@ public final class SimulatedCluster {
 
         public ShardedReplicator replicator() {
             return replicator;
+        }
+
+        /** Payload bytes this node has sent, each recipient of a broadcast counted. */
+        public long bytesSent() {
+            return bytesSent;
+        }
+
+        public long messagesSent() {
+            return messagesSent;
+        }
+
+        /** Every replica this node's shards still know anything about. */
+        public java.util.Set<ReplicaId> knownReplicas() {
+            java.util.Set<ReplicaId> all = new HashSet<>();
+            replicator.status().shards().forEach(shard -> all.addAll(shard.keySet()));
+            return all;
+        }
+
+        /** The value of a gauge this node's tracker registered, NaN if absent. */
+        public double gauge(String name) {
+            var g = registry.find(name).gauge();
+            return g == null ? Double.NaN : g.value();
         }
 
         /** The value of a counter this node's tracker registered, 0 if absent. */
@@ -495,6 +524,8 @@ public final class SimulatedCluster {
                 return;
             }
             byte[] bytes = codec.encode(message);
+            node.bytesSent += bytes.length;
+            node.messagesSent++;
             int copies = random.nextDouble() < faults.duplicateRate() ? 2 : 1;
             for (int i = 0; i < copies; i++) {
                 long at = now + randomNanos(faults.maxDelay());
