@@ -110,6 +110,11 @@ public final class Main implements Callable<Integer> {
                     + "(env HEADCOUNT_FLUSH_WINDOW; default ${DEFAULT-VALUE}).")
     String flushWindow;
 
+    @Option(names = "--max-delta-size", paramLabel = "N", defaultValue = "${env:HEADCOUNT_MAX_DELTA_SIZE:-1000}",
+            description = "A delta is sent before its flush window ends once it holds this many changes "
+                    + "(env HEADCOUNT_MAX_DELTA_SIZE; default ${DEFAULT-VALUE}).")
+    int maxDeltaSize;
+
     @Option(names = "--heartbeat-interval", paramLabel = "DURATION",
             defaultValue = "${env:HEADCOUNT_HEARTBEAT_INTERVAL:-1s}",
             description = "How often each shard announces its clock to find lost deltas "
@@ -171,6 +176,7 @@ public final class Main implements Callable<Integer> {
         TrackerConfig tracker = TrackerConfig.defaults()
                 .withShards(shards)
                 .withFlushWindow(Durations.parse(flushWindow))
+                .withMaxDeltaSize(maxDeltaSize)
                 .withHeartbeatInterval(Durations.parse(heartbeatInterval))
                 .withPermdownPeriod(Durations.parse(permdownPeriod))
                 .withHistorySize(historySize)

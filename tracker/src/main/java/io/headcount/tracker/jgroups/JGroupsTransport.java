@@ -234,6 +234,11 @@ public final class JGroupsTransport implements Transport, Receiver {
         return v == null ? List.of() : v.getMembers().stream().map(String::valueOf).toList();
     }
 
+    /** The channel, for fault injection in tests and benchmarks (DISCARD, crash); null before {@link #start}. */
+    public JChannel channel() {
+        return channel;
+    }
+
     @Override
     public void close() {
         if (channel != null) {

@@ -264,9 +264,7 @@ class JGroupsClusterTest {
         assertEquals(null, c.get(1).transport.incompatibility(), "another version is not a misconfiguration");
     }
 
-    private static JChannel channel(Member m) throws Exception {
-        java.lang.reflect.Field f = JGroupsTransport.class.getDeclaredField("channel");
-        f.setAccessible(true);
-        return (JChannel) f.get(m.transport);
+    private static JChannel channel(Member m) {
+        return m.transport.channel();
     }
 }
