@@ -49,6 +49,8 @@ public final class JGroupsTransport implements Transport, Receiver {
     private final Map<Address, ReplicaId> replicaByAddress = new ConcurrentHashMap<>();
     private final Map<ReplicaId, Address> addressByReplica = new ConcurrentHashMap<>();
     private final Set<Address> reportedPeers = ConcurrentHashMap.newKeySet();
+    /** Members suspected since the last view, so that FD_SOCK2's repeated broadcasts are reported once. */
+    private final Set<Address> suspected = ConcurrentHashMap.newKeySet();
     private volatile View view;
     private volatile String incompatibility;
     private volatile Transport.Receiver receiver;
@@ -96,6 +98,10 @@ public final class JGroupsTransport implements Transport, Receiver {
         String xml = renderStack(settings);
         channel = new JChannel(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
         channel.name(settings.nodeName());
+        BoundFdSock2 failureDetection = channel.getProtocolStack().findProtocol(BoundFdSock2.class);
+        if (failureDetection != null) {
+            failureDetection.setSuspectListener(this::onSuspected);
+        }
         channel.setReceiver(this);
         channel.setDiscardOwnMessages(true);
         log.info("joining cluster '{}' as {} on {}:{} (failure detection on port {}), contacting {}",
@@ -163,6 +169,21 @@ public final class JGroupsTransport implements Transport, Receiver {
         }
     }
 
+    /** Members whose failure-detection socket closed: most likely killed. Hidden now, confirmed by the view. */
+    private void onSuspected(List<Address> suspects) {
+        View v = view;
+        Set<ReplicaId> replicas = new HashSet<>();
+        for (Address a : suspects) {
+            ReplicaId r = replicaByAddress.get(a);
+            if (r != null && v != null && v.containsMember(a) && suspected.add(a)) {
+                replicas.add(r);
+            }
+        }
+        if (!replicas.isEmpty()) {
+            receiver.onMembersSuspected(replicas);
+        }
+    }
+
     @Override
     public String incompatibility() {
         return incompatibility;
@@ -172,6 +193,7 @@ public final class JGroupsTransport implements Transport, Receiver {
     public void viewAccepted(View newView) {
         View old = view;
         view = newView;
+        suspected.clear();
         log.info("view {}", newView);
         if (old == null) {
             return;

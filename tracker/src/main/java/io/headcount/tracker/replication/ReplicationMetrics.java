@@ -21,6 +21,7 @@ public final class ReplicationMetrics {
     private final Counter fullTransfersSent;
     private final Counter transferChunksSent;
     private final Counter transfersReceived;
+    private final Counter transferPiecesDropped;
     private final AtomicLongArray entriesPerShard;
     private final Timer mergeTime;
     private final Timer flushTime;
@@ -48,7 +49,10 @@ public final class ReplicationMetrics {
         transferChunksSent = Counter.builder("headcount.replication.transfer.chunks")
                 .description("Messages of full-state transfers").register(registry);
         transfersReceived = Counter.builder("headcount.replication.transfers").tag("kind", "received")
-                .description("Transfers merged").register(registry);
+                .description("Transfer pieces merged").register(registry);
+        transferPiecesDropped = Counter.builder("headcount.replication.transfers").tag("kind", "dropped")
+                .description("Transfer pieces dropped: answers to an older request, or after a lost piece")
+                .register(registry);
         entriesPerShard = new AtomicLongArray(shards);
         Gauge.builder("headcount.tracker.entries", entriesPerShard, ReplicationMetrics::sum)
                 .description("Presence entries stored on this node, hidden ones of down replicas included")
@@ -75,6 +79,10 @@ public final class ReplicationMetrics {
 
     void transferReceived() {
         transfersReceived.increment();
+    }
+
+    void transferPieceDropped() {
+        transferPiecesDropped.increment();
     }
 
     void entries(int shard, long n) {

@@ -94,7 +94,20 @@ final class Shard {
         this.history = new DeltaHistory(config.historySize());
     }
 
-    private record Request(long id, long sentAt) {
+    /**
+     * An outstanding transfer request: its id, the next piece of the answer to merge, pieces that
+     * arrived ahead of it (a network may reorder), and when it last made progress.
+     */
+    private static final class Request {
+        final long id;
+        int nextChunk;
+        long lastProgress;
+        final java.util.TreeMap<Integer, Transfer> early = new java.util.TreeMap<>();
+
+        Request(long id, long now) {
+            this.id = id;
+            this.lastProgress = now;
+        }
     }
 
     Scheduler scheduler() {
@@ -157,7 +170,7 @@ final class Shard {
         }
         retired.values().removeIf(at -> now - at >= permdownNanos);
         long timeout = config.transferTimeout().toNanos();
-        requests.values().removeIf(r -> now - r.sentAt() >= timeout);
+        requests.values().removeIf(r -> now - r.lastProgress >= timeout);
         metrics.entries(index, state.size());
     }
 
@@ -251,12 +264,29 @@ final class Shard {
         } else if (message instanceof TransferRequest r) {
             answer(r);
         } else if (message instanceof Transfer t) {
+            onTransfer(sender, t);
+        }
+    }
+
+    /**
+     * Merges the pieces of the answer to the outstanding request in order, each after all before it;
+     * pieces that come early wait, pieces of an older request are dropped (see {@link Transfer}). A
+     * request that stops making progress (a piece was lost) times out and the next heartbeat asks again.
+     */
+    private void onTransfer(ReplicaId sender, Transfer t) {
+        Request pending = requests.get(sender);
+        if (pending == null || pending.id != t.requestId() || t.chunk() < pending.nextChunk) {
+            metrics.transferPieceDropped();
+            return;
+        }
+        pending.early.put(t.chunk(), t);
+        pending.lastProgress = scheduler.nanoTime();
+        Transfer next;
+        while ((next = pending.early.remove(pending.nextChunk)) != null) {
             metrics.transferReceived();
-            merge(t.state());
-            Request pending = requests.get(sender);
-            // Only the end of the answer to the latest request completes it: a late answer to an
-            // earlier one is merged (that is always safe) but does not reveal a returning replica.
-            if (t.last() && pending != null && pending.id() == t.requestId()) {
+            merge(next.state());
+            pending.nextChunk++;
+            if (next.last()) {
                 requests.remove(sender);
                 if (returning.remove(sender)) {
                     log.debug("shard {}: {} is back with {} entries", index, sender, state.size(sender));
@@ -264,6 +294,7 @@ final class Shard {
                     downSince.remove(sender);
                     publishStatuses();
                 }
+                return;
             }
         }
     }
@@ -273,13 +304,13 @@ final class Shard {
         flush(); // so that the answer includes everything up to now, and the history too
         var window = history.since(state.self(), request.seenPrefix());
         if (window.isPresent()) {
-            transport.send(request.sender(), new Transfer(index, request.requestId(), true, window.get()));
+            transport.send(request.sender(), new Transfer(index, request.requestId(), 0, true, window.get()));
             metrics.transferSent("window", 1);
             return;
         }
         List<Delta> chunks = state.extractOwn(config.transferChunk());
         for (int i = 0; i < chunks.size(); i++) {
-            transport.send(request.sender(), new Transfer(index, request.requestId(), i == chunks.size() - 1,
+            transport.send(request.sender(), new Transfer(index, request.requestId(), i, i == chunks.size() - 1,
                     chunks.get(i)));
         }
         metrics.transferSent("full", chunks.size());

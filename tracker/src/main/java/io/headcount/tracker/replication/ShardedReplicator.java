@@ -150,7 +150,16 @@ public final class ShardedReplicator implements Transport.Receiver {
     @Override
     public void onMembersLeft(Set<ReplicaId> replicas) {
         log.info("{} left the view: hiding their presences", replicas);
-        Set<ReplicaId> copy = Set.copyOf(replicas);
+        Set<ReplicaId> copy = sorted(replicas);
+        for (Shard shard : shards) {
+            shard.scheduler().execute(() -> shard.onMembersLeft(copy));
+        }
+    }
+
+    @Override
+    public void onMembersSuspected(Set<ReplicaId> replicas) {
+        log.info("{} suspected dead: hiding their presences until they prove otherwise", replicas);
+        Set<ReplicaId> copy = sorted(replicas);
         for (Shard shard : shards) {
             shard.scheduler().execute(() -> shard.onMembersLeft(copy));
         }
@@ -161,6 +170,11 @@ public final class ShardedReplicator implements Transport.Receiver {
         for (Shard shard : shards) {
             shard.scheduler().execute(shard::onMembersJoined);
         }
+    }
+
+    /** An unmodifiable copy in a fixed order, so that a simulation replays identically. */
+    private static Set<ReplicaId> sorted(Set<ReplicaId> replicas) {
+        return java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(replicas));
     }
 
     private Shard shardOf(String topic) {

@@ -50,6 +50,13 @@ public interface Transport extends AutoCloseable {
         /** These replicas' members left the view (crashed, partitioned away, or shut down). */
         void onMembersLeft(Set<ReplicaId> replicas);
 
+        /**
+         * These replicas' members are suspected dead but still in the view; their presences may be
+         * hidden at once. If the suspicion was wrong they keep talking, and are taken back as from a
+         * healed partition.
+         */
+        void onMembersSuspected(Set<ReplicaId> replicas);
+
         /** Members joined the view (a new node or a healed partition). */
         void onMembersJoined();
     }

@@ -23,7 +23,7 @@ import java.util.Map;
  * heartbeat body        = clock:varint                  (the sender is replica 0)
  * transfer request body = requestId:varint  seenPrefix:varint
  * delta body            = parts:varint  parts × (replica:varint  dots  entries)
- * transfer body         = requestId:varint  last:u8  delta body
+ * transfer body         = requestId:varint  chunk:varint  last:u8  delta body
  * dots     = ranges:varint  ranges × (start - previousEnd:varint  end - start:varint)
  * entries  = n:varint  n × (clock - previousClock:varint  topic:varint  connection:varint  user:nullable string)
  * </pre>
@@ -69,6 +69,7 @@ public final class WireCodec {
         } else if (message instanceof Transfer t) {
             kind = TRANSFER;
             body.writeVarLong(t.requestId());
+            body.writeVarInt(t.chunk());
             body.writeByte(t.last() ? 1 : 0);
             writeDelta(t.state(), tables, body);
         } else if (message instanceof GracefulPermdown) {
@@ -152,7 +153,8 @@ public final class WireCodec {
             case HEARTBEAT -> new Heartbeat(sender, shard, in.readVarLong());
             case DELTA -> new DeltaBroadcast(shard, readDelta(in, sender, replicas, topics));
             case TRANSFER_REQUEST -> new TransferRequest(sender, shard, in.readVarLong(), in.readVarLong());
-            case TRANSFER -> new Transfer(shard, in.readVarLong(), readFlag(in), readDelta(in, sender, replicas, topics));
+            case TRANSFER -> new Transfer(shard, in.readVarLong(), in.readVarInt(), readFlag(in),
+                    readDelta(in, sender, replicas, topics));
             case GRACEFUL_PERMDOWN -> new GracefulPermdown(sender);
             default -> throw new MalformedMessageException("unknown message kind " + kind);
         };

@@ -63,6 +63,8 @@ public final class SimulatedCluster {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     /** Partition groups: nodes in different groups cannot reach each other. Empty means fully connected. */
     private final List<Set<String>> partitions = new ArrayList<>();
+    /** Targeted loss: messages (to a node name) matching this are dropped while it is set. */
+    private java.util.function.BiPredicate<String, ReplicationMessage> dropping = (to, m) -> false;
     /** Counts that went negative as a client applying the diffs would see them; must stay empty. */
     private final List<String> violations = new ArrayList<>();
     private long now;
@@ -115,6 +117,28 @@ public final class SimulatedCluster {
     /** Stops a node gracefully; completes as simulated time runs. */
     public void stop(String name) {
         live(name).replicator.stopAsync();
+    }
+
+    /**
+     * Every other node that sees {@code name} suspects it dead while it is alive and still in the
+     * views (a wrong suspicion by failure detection).
+     */
+    public void falselySuspect(String name) {
+        Node suspect = live(name);
+        for (Node n : liveNodes()) {
+            if (n != suspect && n.transport.isMember(suspect.replica)) {
+                n.at(now, () -> n.transport.receiver.onMembersSuspected(Set.of(suspect.replica)));
+            }
+        }
+    }
+
+    /** Drops every message to a node (by name) matching {@code rule}, until {@link #stopDropping()}. */
+    public void dropWhere(java.util.function.BiPredicate<String, ReplicationMessage> rule) {
+        dropping = rule;
+    }
+
+    public void stopDropping() {
+        dropping = (to, m) -> false;
     }
 
     public Node restart(String name) {
@@ -179,7 +203,7 @@ public final class SimulatedCluster {
                 }
             }
             long delay = node.transport.view.isEmpty() ? 0 : randomNanos(faults.maxViewDelay());
-            Map<String, ReplicaId> members = new HashMap<>();
+            Map<String, ReplicaId> members = new java.util.TreeMap<>();
             for (String n : view) {
                 members.put(n, nodes.get(n).replica);
             }
@@ -481,7 +505,9 @@ public final class SimulatedCluster {
             }
             viewVersion = version;
             Map<String, ReplicaId> old = view;
-            view = Map.copyOf(members);
+            // sorted: iteration order decides the order of sends, hence of random draws (Map.copyOf's
+            // order changes from one JVM to the next, which made runs irreproducible)
+            view = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(members));
             Set<ReplicaId> left = new HashSet<>();
             boolean joined = false;
             for (Map.Entry<String, ReplicaId> e : old.entrySet()) {
@@ -520,7 +546,8 @@ public final class SimulatedCluster {
 
         private void deliver(String to, ReplicationMessage message) {
             Node target = nodes.get(to);
-            if (target == null || !target.alive || !reachable(node.name, to) || random.nextDouble() < faults.dropRate()) {
+            if (target == null || !target.alive || !reachable(node.name, to) || random.nextDouble() < faults.dropRate()
+                    || dropping.test(to, message)) {
                 return;
             }
             byte[] bytes = codec.encode(message);

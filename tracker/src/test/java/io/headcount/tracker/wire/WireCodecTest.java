@@ -37,8 +37,8 @@ class WireCodecTest {
                 new Heartbeat(A, 3, 12345),
                 new DeltaBroadcast(7, delta),
                 new TransferRequest(B, 0, 99, 17),
-                new Transfer(1, 99, true, s.extractOwn()),
-                new Transfer(1, 7, false, s.extractOwn(1).get(0)),
+                new Transfer(1, 99, 0, true, s.extractOwn()),
+                new Transfer(1, 7, 3, false, s.extractOwn(1).get(0)),
                 new GracefulPermdown(A))) {
             assertEquals(m, codec.decode(codec.encode(m)));
         }
