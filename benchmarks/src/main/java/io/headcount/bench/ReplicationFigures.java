@@ -129,10 +129,11 @@ final class ReplicationFigures {
             }
         }
         Collections.sort(times);
-        row("crash of a member -> its replica down on both peers", String.format(Locale.ROOT, "median %d ms, max %d ms (runs: %s)",
+        row("crash of a member -> its entries hidden on both peers", String.format(Locale.ROOT, "median %d ms, max %d ms (runs: %s)",
                 times.get(times.size() / 2), times.get(times.size() - 1), times),
-                "3 nodes in one JVM; crash = JGroups Util.shutdown (no goodbye, sockets closed): FD_SOCK2 "
-                        + "+ VERIFY_SUSPECT2 500 ms; process SIGKILL is measured in MainJobIT");
+                "3 nodes in one JVM; crash = JGroups Util.shutdown (no goodbye, sockets closed); FD_SOCK2's "
+                        + "suspicion hides the entries at once, the view change (VERIFY_SUSPECT2 500 ms) "
+                        + "marks the replica down; process SIGKILL is measured in MainJobIT");
     }
 
     /** {n0,n1} | {n2} split with DISCARD until both sides settle, then healed: time to one count everywhere. */
