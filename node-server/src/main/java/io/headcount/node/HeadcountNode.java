@@ -58,7 +58,7 @@ public final class HeadcountNode implements AutoCloseable {
 
         ObjectMapper json = new ObjectMapper();
         PhoenixFrames frames = HeadcountServer.frames(json);
-        TopicFeeds feeds = new TopicFeeds(settings.pushWindow(), PushTimer.on(server.workers()), frames, registry);
+        TopicFeeds feeds = new TopicFeeds(settings.sockets().pushWindow(), settings.sockets().pushMode(), PushTimer.on(server.workers()), frames, registry);
         ReplicaId self = new ReplicaId(settings.nodeName(), newIncarnation());
         JGroupsSettings cluster = new JGroupsSettings(settings.clusterName(), settings.nodeName(), settings.bind(),
                 settings.clusterPort(), settings.seeds(), NodeSettings.FAILURE_DETECTION_OFFSET, settings.failureTimeout(),

@@ -4,6 +4,9 @@ import io.headcount.node.auth.TokenService;
 import io.headcount.node.config.Durations;
 import io.headcount.node.config.HostList;
 import io.headcount.node.config.NodeSettings;
+import io.headcount.node.config.PushMode;
+import io.headcount.node.config.SocketSettings;
+import io.headcount.node.phoenix.TopicPolicy;
 import io.headcount.tracker.TrackerConfig;
 import io.headcount.tracker.crdt.CountingMode;
 import java.net.InetAddress;
@@ -75,6 +78,12 @@ public final class Main implements Callable<Integer> {
                     + "user id) (env HEADCOUNT_USERS; default ${DEFAULT-VALUE}).")
     String users;
 
+    @Option(names = "--push-mode", paramLabel = "MODE", defaultValue = "${env:HEADCOUNT_PUSH_MODE:-diff}",
+            description = "'diff': presence_diff with joins and leaves (the original front end adds them up); "
+                    + "'state': presence_state with the absolute counts at every change "
+                    + "(env HEADCOUNT_PUSH_MODE; default ${DEFAULT-VALUE}).")
+    String pushMode;
+
     @Option(names = "--push-window", paramLabel = "DURATION", defaultValue = "${env:HEADCOUNT_PUSH_WINDOW:-50ms}",
             description = "Count changes of a topic are gathered this long into one presence_diff; 0ms sends each "
                     + "at once (env HEADCOUNT_PUSH_WINDOW; default ${DEFAULT-VALUE}).")
@@ -94,6 +103,29 @@ public final class Main implements Callable<Integer> {
             defaultValue = "${env:HEADCOUNT_MAX_TOPICS_PER_SOCKET:-100}",
             description = "Topics one socket may join (env HEADCOUNT_MAX_TOPICS_PER_SOCKET; default ${DEFAULT-VALUE}).")
     int maxTopics;
+
+    @Option(names = "--join-rate", paramLabel = "N", defaultValue = "${env:HEADCOUNT_JOIN_RATE:-20}",
+            description = "Joins per second one socket may make, with bursts up to its topic limit; more get an error "
+                    + "reply, and a socket that keeps being refused is closed with 1008 "
+                    + "(env HEADCOUNT_JOIN_RATE; default ${DEFAULT-VALUE}).")
+    int joinRate;
+
+    @Option(names = "--topics", paramLabel = "PATTERNS", defaultValue = "${env:HEADCOUNT_TOPICS:-*}",
+            description = "Topics sockets may join, comma-separated: '*' (any namespace:id), a topic, or a prefix "
+                    + "ending in '*' such as 'video:*' (env HEADCOUNT_TOPICS; default ${DEFAULT-VALUE}).")
+    String topics;
+
+    @Option(names = "--write-buffer", paramLabel = "BYTES", defaultValue = "${env:HEADCOUNT_WRITE_BUFFER:-65536}",
+            description = "Bytes queued for a socket before it counts as a slow reader: pushes to it are skipped and "
+                    + "replaced by the latest counts once it catches up (env HEADCOUNT_WRITE_BUFFER; "
+                    + "default ${DEFAULT-VALUE}).")
+    int writeBuffer;
+
+    @Option(names = "--slow-reader-timeout", paramLabel = "DURATION",
+            defaultValue = "${env:HEADCOUNT_SLOW_READER_TIMEOUT:-10s}",
+            description = "A socket that stays a slow reader this long is closed "
+                    + "(env HEADCOUNT_SLOW_READER_TIMEOUT; default ${DEFAULT-VALUE}).")
+    String slowReaderTimeout;
 
     @Option(names = "--drain-period", paramLabel = "DURATION", defaultValue = "${env:HEADCOUNT_DRAIN_PERIOD:-5s}",
             description = "On SIGTERM, sockets are closed with 1012 spread over this period "
@@ -154,6 +186,13 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
+    /** The settings a command line and the environment give, validated; for embedding and tests. */
+    public static NodeSettings parseSettings(String... args) throws UnknownHostException {
+        Main main = new Main();
+        new CommandLine(main).parseArgs(args);
+        return main.settings();
+    }
+
     NodeSettings settings() throws UnknownHostException {
         InetAddress bindAddress = InetAddress.getByName(bind);
         String name = nodeName != null && !nodeName.isBlank() ? nodeName : defaultNodeName();
@@ -182,9 +221,11 @@ public final class Main implements Callable<Integer> {
                 .withHistorySize(historySize)
                 .withTransferChunk(transferChunk)
                 .withCountingMode(mode);
+        SocketSettings sockets = new SocketSettings(refuseInvalidTokens, Durations.parse(pushWindow),
+                PushMode.parse(pushMode), Durations.parse(idleTimeout), maxFrameSize, maxTopics, joinRate,
+                TopicPolicy.parse(topics), writeBuffer, Durations.parse(slowReaderTimeout));
         return new NodeSettings(name, bindAddress, httpPort, clusterPort, HostList.parse(clusterHosts), clusterName,
-                secrets, development, refuseInvalidTokens, Durations.parse(pushWindow), Durations.parse(idleTimeout),
-                maxFrameSize, maxTopics, Durations.parse(drainPeriod), Durations.parse(failureTimeout), tracker);
+                secrets, development, Durations.parse(drainPeriod), Durations.parse(failureTimeout), sockets, tracker);
     }
 
     private String defaultNodeName() {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headcount.node.auth.TokenService;
 import io.headcount.node.config.NodeSettings;
+import io.headcount.node.config.PushMode;
+import io.headcount.node.phoenix.TopicPolicy;
 import io.headcount.tracker.crdt.CountingMode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -24,9 +26,7 @@ import picocli.CommandLine;
 class MainTest {
 
     static NodeSettings parse(String... args) throws Exception {
-        Main main = new Main();
-        new CommandLine(main).parseArgs(args);
-        return main.settings();
+        return Main.parseSettings(args);
     }
 
     @Test
@@ -37,9 +37,11 @@ class MainTest {
         assertEquals(7800, s.clusterPort());
         assertEquals(List.of(new InetSocketAddress(s.bind(), 7800)), s.seeds());
         assertTrue(s.developmentSecret());
-        assertEquals(Duration.ofMillis(50), s.pushWindow());
-        assertEquals(Duration.ofSeconds(60), s.idleTimeout());
+        assertEquals(Duration.ofMillis(50), s.sockets().pushWindow());
+        assertEquals(Duration.ofSeconds(60), s.sockets().idleTimeout());
         assertEquals(CountingMode.CONNECTIONS, s.tracker().countingMode());
+        assertEquals(PushMode.DIFF, s.sockets().pushMode());
+        assertEquals(TopicPolicy.Verdict.ALLOWED, s.sockets().topics().check("anything:1"));
         assertTrue(s.nodeName().endsWith("-4000"));
     }
 
@@ -47,15 +49,25 @@ class MainTest {
     void flagsAreRead() throws Exception {
         NodeSettings s = parse("--node-name", "n2", "--http-port", "4002", "--cluster-port", "7801",
                 "--cluster-hosts", "127.0.0.1[7800],127.0.0.1[7801]", "--secret", "new-secret-0123456789,old-secret-0123456789",
-                "--users", "distinct", "--push-window", "0ms", "--permdown-period", "10m");
+                "--users", "distinct", "--push-window", "0ms", "--permdown-period", "10m", "--push-mode", "state",
+                "--topics", "video:*,lobby:main", "--join-rate", "5", "--write-buffer", "8192",
+                "--slow-reader-timeout", "2s");
         assertEquals("n2", s.nodeName());
         assertEquals(2, s.seeds().size());
         assertEquals("127.0.0.1", s.seeds().get(0).getHostString());
         assertEquals(List.of("new-secret-0123456789", "old-secret-0123456789"), s.secrets());
         assertFalse(s.developmentSecret());
         assertEquals(CountingMode.DISTINCT, s.tracker().countingMode());
-        assertEquals(Duration.ZERO, s.pushWindow());
+        assertEquals(Duration.ZERO, s.sockets().pushWindow());
         assertEquals(Duration.ofMinutes(10), s.tracker().permdownPeriod());
+        assertEquals(PushMode.STATE, s.sockets().pushMode());
+        assertEquals(TopicPolicy.Verdict.ALLOWED, s.sockets().topics().check("video:42"));
+        assertEquals(TopicPolicy.Verdict.ALLOWED, s.sockets().topics().check("lobby:main"));
+        assertEquals(TopicPolicy.Verdict.NOT_SERVED, s.sockets().topics().check("lobby:other"));
+        assertEquals(TopicPolicy.Verdict.INVALID, s.sockets().topics().check("video:../../admin"));
+        assertEquals(5, s.sockets().joinsPerSecond());
+        assertEquals(8192, s.sockets().writeBufferBytes());
+        assertEquals(Duration.ofSeconds(2), s.sockets().slowReaderTimeout());
     }
 
     @Test
@@ -70,6 +82,14 @@ class MainTest {
                 .getMessage().contains("'connections' or 'distinct'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--permdown-period", "1s"))
                 .getMessage().contains("permdown period"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--topics", "video:*,admin/*"))
+                .getMessage().contains("topic pattern 'admin/*'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--push-mode", "full"))
+                .getMessage().contains("'diff' or 'state'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--join-rate", "0"))
+                .getMessage().contains("join rate"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--write-buffer", "100"))
+                .getMessage().contains("write buffer"));
         assertEquals("a token secret must be at least 16 bytes long",
                 assertThrows(IllegalArgumentException.class, () -> parse("--secret", "short")).getMessage());
     }

@@ -16,27 +16,22 @@ import java.util.Objects;
  * @param clusterHosts       seed members to contact; empty means only this node
  * @param secrets            token secrets, the signing one first; older ones still verify (rotation)
  * @param developmentSecret  true when no secret was given and a fixed, public one is in use
- * @param refuseInvalidTokens refuse sockets whose token does not verify, instead of counting them as viewers
- * @param pushWindow         count changes of a topic are gathered this long into one {@code presence_diff}; 0 = at once
- * @param idleTimeout        a socket that sends nothing (heartbeats included) this long is closed
- * @param maxFrameBytes      largest WebSocket message accepted, fragments included
- * @param maxTopicsPerSocket how many topics one socket may join
  * @param drainPeriod        on SIGTERM, sockets are closed (1012, reconnect elsewhere) spread over this period
  * @param failureTimeout     a cluster member silent this long (paused, cut off) is suspected
+ * @param sockets            what a WebSocket may do and what it is sent
+ * @param tracker            replication settings
  */
 public record NodeSettings(String nodeName, InetAddress bind, int httpPort, int clusterPort,
         List<InetSocketAddress> clusterHosts, String clusterName, List<String> secrets, boolean developmentSecret,
-        boolean refuseInvalidTokens, Duration pushWindow, Duration idleTimeout, int maxFrameBytes,
-        int maxTopicsPerSocket, Duration drainPeriod, Duration failureTimeout, TrackerConfig tracker) {
+        Duration drainPeriod, Duration failureTimeout, SocketSettings sockets, TrackerConfig tracker) {
 
     public NodeSettings {
         Objects.requireNonNull(nodeName, "nodeName");
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(clusterName, "clusterName");
-        Objects.requireNonNull(pushWindow, "pushWindow");
-        Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(drainPeriod, "drainPeriod");
         Objects.requireNonNull(failureTimeout, "failureTimeout");
+        Objects.requireNonNull(sockets, "sockets");
         Objects.requireNonNull(tracker, "tracker");
         clusterHosts = List.copyOf(clusterHosts);
         secrets = List.copyOf(secrets);
@@ -64,18 +59,6 @@ public record NodeSettings(String nodeName, InetAddress bind, int httpPort, int 
             if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 16) {
                 throw new IllegalArgumentException("a token secret must be at least 16 bytes long");
             }
-        }
-        if (pushWindow.isNegative() || pushWindow.compareTo(Duration.ofSeconds(5)) > 0) {
-            throw new IllegalArgumentException("push window must be between 0 and 5s, was " + pushWindow);
-        }
-        if (idleTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("idle timeout must be at least 1s, was " + idleTimeout);
-        }
-        if (maxFrameBytes < 1024 || maxFrameBytes > 16 * 1024 * 1024) {
-            throw new IllegalArgumentException("max frame size must be between 1 KiB and 16 MiB, was " + maxFrameBytes);
-        }
-        if (maxTopicsPerSocket < 1) {
-            throw new IllegalArgumentException("max topics per socket must be at least 1, was " + maxTopicsPerSocket);
         }
         if (drainPeriod.isNegative()) {
             throw new IllegalArgumentException("drain period must not be negative, was " + drainPeriod);

@@ -1,7 +1,7 @@
 package io.headcount.node.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.headcount.node.phoenix.TopicNames;
+import io.headcount.node.phoenix.TopicPolicy;
 import io.headcount.tracker.Tracker;
 import io.headcount.tracker.crdt.Counts;
 import io.headcount.tracker.crdt.ReplicaId;
@@ -64,7 +64,7 @@ public final class HttpApi {
         }
         if (path.startsWith(TOPICS_PREFIX) && path.length() > TOPICS_PREFIX.length()) {
             String topic = path.substring(TOPICS_PREFIX.length());
-            if (!TopicNames.isValid(topic)) {
+            if (!TopicPolicy.isWellFormed(topic)) {
                 return error(HttpResponseStatus.BAD_REQUEST, "invalid topic");
             }
             Counts c = tracker.counts(topic);

@@ -11,6 +11,8 @@ public final class NodeMetrics {
     private final AtomicInteger sockets = new AtomicInteger();
     private final Counter joins;
     private final Counter leaves;
+    private final Counter received;
+    private final Counter sent;
     private final MeterRegistry registry;
 
     public NodeMetrics(MeterRegistry registry) {
@@ -20,6 +22,10 @@ public final class NodeMetrics {
         joins = Counter.builder("headcount.channel.joins").description("Topic joins accepted").register(registry);
         leaves = Counter.builder("headcount.channel.leaves").description("Topic leaves, explicit or by socket close")
                 .register(registry);
+        received = Counter.builder("headcount.traffic.bytes").tag("direction", "received").baseUnit("bytes")
+                .description("Bytes on the HTTP and WebSocket port").register(registry);
+        sent = Counter.builder("headcount.traffic.bytes").tag("direction", "sent").baseUnit("bytes")
+                .description("Bytes on the HTTP and WebSocket port").register(registry);
     }
 
     void socketOpened() {
@@ -36,6 +42,14 @@ public final class NodeMetrics {
 
     void left(int n) {
         leaves.increment(n);
+    }
+
+    void received(int bytes) {
+        received.increment(bytes);
+    }
+
+    void sent(int bytes) {
+        sent.increment(bytes);
     }
 
     /** A refused input or a forced close, by reason (a fixed, small set of names). */

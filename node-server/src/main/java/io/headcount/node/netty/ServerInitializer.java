@@ -2,6 +2,7 @@ package io.headcount.node.netty;
 
 import io.headcount.node.auth.TokenService;
 import io.headcount.node.config.NodeSettings;
+import io.headcount.node.config.SocketSettings;
 import io.headcount.node.http.HttpApi;
 import io.headcount.node.phoenix.PhoenixFrameDecoder;
 import io.headcount.node.phoenix.PhoenixFrames;
@@ -39,6 +40,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ChannelGroup connections;
     private final BooleanSupplier acceptingSockets;
     private final WebSocketServerProtocolConfig webSocketConfig;
+    private final TrafficCounter traffic;
+    private final BadInputLog badInput = new BadInputLog(10);
 
     ServerInitializer(NodeSettings settings, Tracker tracker, TopicFeeds feeds, PhoenixFrames frames,
             PhoenixFrameDecoder decoder, HttpApi api, TokenService tokens, NodeMetrics metrics,
@@ -53,13 +56,14 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         this.api = api;
         this.tokens = tokens;
         this.metrics = metrics;
+        this.traffic = new TrafficCounter(metrics);
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(HttpRouter.SOCKET_PATH)
                 .checkStartsWith(true) // the path carries a query string
                 .subprotocols("phoenix")
                 .handshakeTimeoutMillis(10_000)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(settings.maxFrameBytes())
+                        .maxFramePayloadLength(settings.sockets().maxFrameBytes())
                         .allowExtensions(false)
                         .build())
                 .build();
@@ -69,14 +73,17 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         connections.add(ch); // to be drained on shutdown
         ChannelPipeline p = ch.pipeline();
-        p.addLast(new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        SocketSettings sockets = settings.sockets();
+        p.addLast(traffic);
+        p.addLast(new IdleStateHandler(sockets.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast(new SlowReaderGuard(sockets.slowReaderTimeout(), metrics, badInput));
         p.addLast(new HttpServerCodec());
         p.addLast(new HttpObjectAggregator(MAX_HTTP_REQUEST));
-        p.addLast(new HttpRouter(api, tokens, settings.refuseInvalidTokens(), metrics, Clock.systemUTC(),
+        p.addLast(new HttpRouter(api, tokens, sockets.refuseInvalidTokens(), metrics, Clock.systemUTC(),
                 acceptingSockets));
         p.addLast(new WebSocketServerProtocolHandler(webSocketConfig));
-        p.addLast(new WebSocketFrameAggregator(settings.maxFrameBytes()));
+        p.addLast(new WebSocketFrameAggregator(sockets.maxFrameBytes()));
         p.addLast(decoder);
-        p.addLast(new PhoenixSocketHandler(tracker, feeds, frames, metrics, settings.maxTopicsPerSocket()));
+        p.addLast(new PhoenixSocketHandler(tracker, feeds, frames, metrics, badInput, sockets));
     }
 }

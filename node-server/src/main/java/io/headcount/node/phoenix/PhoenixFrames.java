@@ -48,6 +48,11 @@ public final class PhoenixFrames {
         return frame(joinRef, null, topic, PhoenixMessage.PRESENCE_STATE, CountsPayload.of(counts));
     }
 
+    /** The state push mode's broadcast, encoded once: {@code [null, null, topic, "presence_state", {...counts}]}. */
+    public ByteBuf presenceStateBroadcast(String topic, Counts counts) {
+        return encode(null, null, topic, PhoenixMessage.PRESENCE_STATE, CountsPayload.of(counts));
+    }
+
     /**
      * A broadcast to every channel of a topic, encoded once:
      * {@code [null, null, topic, "presence_diff", {"joins":{...},"leaves":{...}}]} with all four counts.

@@ -1,5 +1,6 @@
 package io.headcount.node.presence;
 
+import io.headcount.node.config.PushMode;
 import io.headcount.node.phoenix.PhoenixFrames;
 import io.headcount.tracker.CountsListener;
 import io.headcount.tracker.crdt.CountChange;
@@ -13,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The count fan-out of a node: per topic, changes from the tracker are coalesced over a push window
- * into one {@code presence_diff}, encoded once and written to every socket that joined the topic.
+ * into one push ({@code presence_diff}, or {@code presence_state} in the state mode), encoded once and
+ * written to every socket that joined the topic.
  *
  * <p>A feed exists while its topic has a non-zero count, a pending change or a subscriber. Creating
  * and dropping feeds goes through {@link ConcurrentHashMap#compute}, so a change and a subscription
@@ -23,19 +25,24 @@ public final class TopicFeeds implements CountsListener {
 
     private final ConcurrentHashMap<String, TopicFeed> feeds = new ConcurrentHashMap<>();
     private final Duration window;
+    private final PushMode mode;
     private final PushTimer timer;
     private final PhoenixFrames frames;
     private final Counter diffs;
     private final Counter pushes;
+    private final Counter drops;
 
-    public TopicFeeds(Duration window, PushTimer timer, PhoenixFrames frames, MeterRegistry registry) {
+    public TopicFeeds(Duration window, PushMode mode, PushTimer timer, PhoenixFrames frames, MeterRegistry registry) {
         this.window = window;
+        this.mode = mode;
         this.timer = timer;
         this.frames = frames;
-        diffs = Counter.builder("headcount.presence.diffs").description("presence_diff frames encoded")
+        diffs = Counter.builder("headcount.presence.diffs").description("Count pushes encoded (one per topic flush)")
                 .register(registry);
-        pushes = Counter.builder("headcount.presence.pushes").description("presence_diff frames written to sockets")
+        pushes = Counter.builder("headcount.presence.pushes").description("Count pushes written to sockets")
                 .register(registry);
+        drops = Counter.builder("headcount.presence.drops").description("Count pushes skipped for slow readers "
+                + "(replaced by the latest state once they catch up)").register(registry);
         Gauge.builder("headcount.presence.topics", feeds, ConcurrentHashMap::size)
                 .description("Topics with a non-zero count or a subscriber on this node").register(registry);
     }
@@ -65,13 +72,21 @@ public final class TopicFeeds implements CountsListener {
      * and every later diff. Call on the socket's event loop, after the join reply.
      */
     public Subscription subscribe(String topic, String joinRef, Channel channel) {
-        Subscription s = new Subscription(topic, joinRef, channel);
+        Subscription s = new Subscription(topic, joinRef, channel, drops);
         feeds.compute(topic, (t, f) -> {
             TopicFeed target = f != null ? f : new TopicFeed(t);
             target.subscribe(s, frames);
             return target;
         });
         return s;
+    }
+
+    /** Sends a stale subscription the latest counts; call on the socket's event loop once it is writable. */
+    public void resync(Subscription s) {
+        TopicFeed feed = feeds.get(s.topic());
+        if (feed != null) {
+            feed.resync(s, frames);
+        }
     }
 
     /** Stops a subscription; call on the socket's event loop. */
@@ -84,7 +99,7 @@ public final class TopicFeeds implements CountsListener {
     }
 
     private void flush(TopicFeed feed) {
-        int written = feed.flush(frames);
+        int written = feed.flush(frames, mode);
         if (written > 0) {
             diffs.increment();
             pushes.increment(written);

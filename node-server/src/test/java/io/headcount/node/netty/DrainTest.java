@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headcount.node.HeadcountNode;
+import io.headcount.node.TestNode;
 import io.headcount.node.config.NodeSettings;
 import io.headcount.tracker.TrackerConfig;
 import io.headcount.tracker.testing.Await;
@@ -23,12 +24,9 @@ class DrainTest {
 
     @Test
     void aStoppingNodeReportsNotReadyRefusesNewSocketsAndClosesOpenOnesWith1012() throws Exception {
-        int port = TestPorts.allocate();
-        NodeSettings settings = new NodeSettings("drain-test", InetAddress.getLoopbackAddress(), port,
-                TestPorts.allocate(100), List.of(), "drain-test-" + port, List.of("drain-test-secret-0123456789"), false,
-                false, Duration.ZERO, Duration.ofSeconds(60), 65536, 100, Duration.ofSeconds(2), Duration.ofSeconds(6),
-                TrackerConfig.defaults());
-        HeadcountNode node = new HeadcountNode(settings).start();
+        TestNode test = TestNode.start("drain-test", "--drain-period", "2s");
+        HeadcountNode node = test.node;
+        int port = test.httpPort;
         String ws = "ws://127.0.0.1:" + port + "/socket/websocket?vsn=2.0.0";
         HttpClient http = HttpClient.newHttpClient();
         URI readyz = URI.create("http://127.0.0.1:" + port + "/readyz");

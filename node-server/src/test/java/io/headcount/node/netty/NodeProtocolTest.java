@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.headcount.node.HeadcountNode;
+import io.headcount.node.TestNode;
 import io.headcount.node.auth.TokenService;
 import io.headcount.node.config.NodeSettings;
 import io.headcount.tracker.TrackerConfig;
@@ -29,19 +29,15 @@ import org.junit.jupiter.api.Test;
 /** A real node on loopback, spoken to in raw Phoenix v2 frames over a real WebSocket. */
 class NodeProtocolTest {
 
-    static final String SECRET = "protocol-test-secret-0123456789";
-    static HeadcountNode node;
+    static final String SECRET = TestNode.SECRET;
+    static TestNode node;
     static int port;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
-        port = TestPorts.allocate();
-        int clusterPort = TestPorts.allocate(100);
-        NodeSettings settings = new NodeSettings("protocol-test", InetAddress.getLoopbackAddress(), port, clusterPort,
-                List.of(), "protocol-test-" + port, List.of(SECRET), false, false, Duration.ZERO,
-                Duration.ofSeconds(60), 65536, 100, Duration.ZERO, Duration.ofSeconds(6), TrackerConfig.defaults());
-        node = new HeadcountNode(settings).start();
+        node = TestNode.start("protocol-test", "--push-window", "0ms");
+        port = node.httpPort;
     }
 
     @AfterAll

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.headcount.node.config.PushMode;
 import io.headcount.node.phoenix.PhoenixFrames;
 import io.headcount.tracker.crdt.CountChange;
 import io.headcount.tracker.crdt.Counts;
@@ -34,7 +35,7 @@ class TopicFeedsTest {
     final List<Runnable> timers = new ArrayList<>();
 
     TopicFeeds feeds(Duration window) {
-        return new TopicFeeds(window, (task, delay) -> timers.add(task), frames, new SimpleMeterRegistry());
+        return new TopicFeeds(window, PushMode.DIFF, (task, delay) -> timers.add(task), frames, new SimpleMeterRegistry());
     }
 
     /** One socket as the front end sees it: counts per topic reduced from its frames. */
