@@ -10,10 +10,16 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A plain WebSocket client (the JDK's) that speaks raw Phoenix frames, for protocol tests. */
+/**
+ * A plain WebSocket client (the JDK's) that speaks raw Phoenix frames, for protocol tests. It also
+ * keeps the counts of every topic as the original front end does (a state replaces them, a diff adds
+ * joins and subtracts leaves) and remembers if one ever went negative.
+ */
 final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -22,6 +28,9 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
+    private final Map<String, long[]> counts = new ConcurrentHashMap<>();
+    private volatile String negative;
+    private final java.util.concurrent.atomic.AtomicLong framesSeen = new java.util.concurrent.atomic.AtomicLong();
     final WebSocket socket;
 
     WsClient(String url, String... subprotocols) throws Exception {
@@ -32,11 +41,11 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         socket = b.buildAsync(URI.create(url), this).get(10, TimeUnit.SECONDS);
     }
 
-    void send(String text) {
+    synchronized void send(String text) {
         socket.sendText(text, true).join();
     }
 
-    void sendBinary(byte[] bytes) {
+    synchronized void sendBinary(byte[] bytes) {
         socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
     }
 
@@ -72,7 +81,10 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         partial.append(data);
         if (last) {
             try {
-                frames.add(JSON.readTree(partial.toString()));
+                JsonNode frame = JSON.readTree(partial.toString());
+                reduce(frame);
+                framesSeen.incrementAndGet();
+                frames.add(frame);
             } catch (Exception e) {
                 frames.add(JSON.createArrayNode().add("unparseable: " + partial));
             }
@@ -80,6 +92,52 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
         ws.request(1);
         return null;
+    }
+
+    private void reduce(JsonNode f) {
+        String topic = f.get(2).asText();
+        JsonNode p = f.get(4);
+        switch (f.get(3).asText()) {
+            case "presence_state" -> counts.put(topic, new long[] {p.at("/viewers/count").asLong(),
+                    p.at("/users/count").asLong()});
+            case "presence_diff" -> {
+                long[] c = counts.computeIfAbsent(topic, t -> new long[2]);
+                c[0] += p.at("/joins/viewers/count").asLong() - p.at("/leaves/viewers/count").asLong();
+                c[1] += p.at("/joins/users/count").asLong() - p.at("/leaves/users/count").asLong();
+                if (c[0] < 0 || c[1] < 0) {
+                    negative = topic + " went to viewers=" + c[0] + ", users=" + c[1];
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** The counts of a topic as reduced so far: {viewers, users}, or null before its state. */
+    long[] counts(String topic) {
+        long[] c = counts.get(topic);
+        return c == null ? null : c.clone();
+    }
+
+    /** Waits until the reduced counts of a topic are these; fails if any count ever went negative. */
+    void awaitCounts(String topic, long viewers, long users) {
+        io.headcount.tracker.testing.Await.until(Duration.ofSeconds(10), () -> {
+            long[] c = counts.get(topic);
+            return c != null && c[0] == viewers && c[1] == users;
+        }, () -> topic + ": expected viewers=" + viewers + ", users=" + users + ", reduced "
+                + java.util.Arrays.toString(counts.get(topic)));
+        if (negative != null) {
+            throw new AssertionError("a count went negative: " + negative);
+        }
+    }
+
+    /** Frames received so far. */
+    long framesSeen() {
+        return framesSeen.get();
+    }
+
+    /** Why a count went negative, or null if none ever did. */
+    String negative() {
+        return negative;
     }
 
     @Override
