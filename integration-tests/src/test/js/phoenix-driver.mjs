@@ -6,7 +6,8 @@
 //   {"cmd":"leave","id":"s1","topic":"video:42"}
 //   {"cmd":"close","id":"s1"}
 //   {"cmd":"quit"}
-// Events: open, close (code), join (status), counts (after every presence_state / presence_diff), error.
+// Events: open, close (code), join (status), counts (after every presence_state / presence_diff),
+// channel_error (reason, e.g. heartbeat_timeout), error.
 // Counts are reduced exactly as the CaptainFact front end does: a state sets them, a diff adds
 // joins and subtracts leaves, reading all four numbers without any check.
 import { Socket } from "phoenix";
@@ -49,6 +50,8 @@ function join({ id, topic }) {
     counts.users.count += diff.joins.users.count - diff.leaves.users.count;
     report("diff");
   });
+  channel.onError((reason) =>
+    emit({ ev: "channel_error", id, topic, reason: typeof reason === "string" ? reason : (reason && reason.type) || "" }));
   channel
     .join()
     .receive("ok", () => emit({ ev: "join", id, topic, status: "ok" }))

@@ -63,6 +63,23 @@ final class NodeProcess implements AutoCloseable {
         handle.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> null).join();
     }
 
+    /** SIGSTOP: the process stays, its sockets open, but it does nothing (a long GC pause, a frozen VM). */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(handle.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + handle.pid() + " failed");
+        }
+    }
+
     /** SIGTERM, waiting at most {@code wait} before SIGKILL. */
     void stop(Duration wait) {
         ProcessHandle h = handle;

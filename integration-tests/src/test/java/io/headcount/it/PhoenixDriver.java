@@ -100,9 +100,17 @@ final class PhoenixDriver implements AutoCloseable {
     }
 
     void open(String id, String url, String token) {
+        open(id, url, token, null);
+    }
+
+    /** Opens a socket with phoenix.js {@code Socket} options such as {@code {"heartbeatIntervalMs":300}}. */
+    void open(String id, String url, String token, ObjectNode options) {
         ObjectNode c = JSON.createObjectNode().put("cmd", "open").put("id", id).put("url", url);
         if (token != null) {
             c.put("token", token);
+        }
+        if (options != null) {
+            c.set("options", options);
         }
         send(c);
     }
