@@ -203,6 +203,12 @@ class NodeProtocolTest {
             assertEquals("{\"topic\":\"video:api\",\"viewers\":{\"count\":0},\"users\":{\"count\":1}}",
                     get("/api/topics/video:api").body());
         }
+        String scrape = get("/metrics").body();
+        for (String meter : List.of("headcount_sockets", "headcount_channel_joins_total", "headcount_channel_leaves_total",
+                "headcount_presence_pushes_total", "headcount_presence_drops_total",
+                "headcount_traffic_bytes_total{direction=\"sent\"", "headcount_traffic_bytes_total{direction=\"received\"")) {
+            assertTrue(scrape.contains(meter), meter + " in /metrics");
+        }
         assertTrue(get("/api/cluster").body().contains("\"self\":\"protocol-test#"));
         assertEquals(404, get("/nope").statusCode());
         HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz"))
