@@ -39,6 +39,7 @@ public final class HeadcountNode implements AutoCloseable {
     private Tracker tracker;
     private volatile boolean ready;
     private volatile boolean draining;
+    private volatile boolean clusterFormed;
     private volatile boolean closed;
 
     public HeadcountNode(NodeSettings settings) {
@@ -60,14 +61,15 @@ public final class HeadcountNode implements AutoCloseable {
         PhoenixFrames frames = HeadcountServer.frames(json);
         TopicFeeds feeds = new TopicFeeds(settings.sockets().pushWindow(), settings.sockets().pushMode(), PushTimer.on(server.workers()), frames, registry);
         ReplicaId self = new ReplicaId(settings.nodeName(), newIncarnation());
-        JGroupsSettings cluster = new JGroupsSettings(settings.clusterName(), settings.nodeName(), settings.bind(),
-                settings.clusterPort(), settings.seeds(), NodeSettings.FAILURE_DETECTION_OFFSET, settings.failureTimeout(),
-                Duration.ofMillis(500));
+        log.info("cluster sockets bind to {} ({})", settings.bind().address().getHostAddress(), settings.bind().reason());
+        JGroupsSettings cluster = new JGroupsSettings(settings.clusterName(), settings.nodeName(),
+                settings.bind().address(), settings.clusterPort(), settings.seeds(), NodeSettings.FAILURE_DETECTION_OFFSET,
+                settings.failureTimeout(), Duration.ofMillis(500), settings.dnsDiscovery());
         try {
             tracker = startTracker(self, cluster, feeds);
-            HttpApi api = new HttpApi(tracker, registry, () -> ready, json);
+            HttpApi api = new HttpApi(tracker, registry, this::notReadyReason, json);
             server.start(settings, tracker, feeds, frames, json, api, new TokenService(settings.secrets()),
-                    new NodeMetrics(registry), () -> !draining);
+                    new NodeMetrics(registry), this::notReadyReason);
         } catch (Exception | Error e) {
             close();
             throw e;
@@ -82,10 +84,36 @@ public final class HeadcountNode implements AutoCloseable {
             return Tracker.start(settings.tracker(), self, new JGroupsTransport(cluster, settings.tracker().shards(),
                     registry), feeds, registry);
         } catch (java.net.BindException e) {
-            throw new IllegalStateException("cannot bind the cluster ports " + settings.bind().getHostAddress() + ":"
+            throw new IllegalStateException("cannot bind the cluster ports " + settings.bind().address().getHostAddress() + ":"
                     + settings.clusterPort() + " and :" + (settings.clusterPort() + NodeSettings.FAILURE_DETECTION_OFFSET)
                     + " (failure detection): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Why the node should get no new sockets now, or null. Besides draining and an incompatible cluster, a
+     * node that has never been in a view of {@code --min-members} stays out: it likely cannot reach its
+     * peers (a wrong bind address, a closed port) and would show its own clients only their own counts.
+     * Once that size was reached, losing members later does not take the node out.
+     */
+    String notReadyReason() {
+        if (draining || !ready) {
+            return draining ? "node shutting down" : "node starting";
+        }
+        String incompatibility = tracker.status().incompatibility();
+        if (incompatibility != null) {
+            return incompatibility;
+        }
+        if (!clusterFormed) {
+            int members = tracker.status().members().size();
+            if (members < settings.minMembers()) {
+                return "in a cluster of " + members + ", waiting for at least " + settings.minMembers()
+                        + " members: check --bind (" + settings.bind().address().getHostAddress()
+                        + ") and that the peers can reach its ports";
+            }
+            clusterFormed = true;
+        }
+        return null;
     }
 
     public Tracker tracker() {

@@ -1,6 +1,7 @@
 package io.headcount.node;
 
 import io.headcount.node.auth.TokenService;
+import io.headcount.node.config.BindAddress;
 import io.headcount.node.config.Durations;
 import io.headcount.node.config.HostList;
 import io.headcount.node.config.NodeSettings;
@@ -41,8 +42,15 @@ public final class Main implements Callable<Integer> {
     String nodeName;
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "${env:HEADCOUNT_BIND:-127.0.0.1}",
-            description = "Address of the HTTP port and of every cluster socket (env HEADCOUNT_BIND; default ${DEFAULT-VALUE}).")
+            description = "Address of every cluster socket (and of the HTTP port unless --http-bind is given): an "
+                    + "address or host name, 'auto' (the only non-loopback IPv4 address, as in a container or pod) or "
+                    + "a subnet a.b.c.d/n (the local address in it) (env HEADCOUNT_BIND; default ${DEFAULT-VALUE}).")
     String bind;
+
+    @Option(names = "--http-bind", paramLabel = "ADDRESS", defaultValue = "${env:HEADCOUNT_HTTP_BIND}",
+            description = "Address of the HTTP and WebSocket port, e.g. 0.0.0.0 (env HEADCOUNT_HTTP_BIND; default: the "
+                    + "--bind address).")
+    String httpBind;
 
     @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "${env:HEADCOUNT_HTTP_PORT:-4000}",
             description = "HTTP and WebSocket port (env HEADCOUNT_HTTP_PORT; default ${DEFAULT-VALUE}).")
@@ -57,6 +65,18 @@ public final class Main implements Callable<Integer> {
             description = "Members to contact at start, as host[port],host[port] "
                     + "(env HEADCOUNT_CLUSTER_HOSTS; default: only this node).")
     String clusterHosts;
+
+    @Option(names = "--discovery", paramLabel = "HOW", defaultValue = "${env:HEADCOUNT_DISCOVERY:-static}",
+            description = "How members find each other: 'static' (the --cluster-hosts list) or 'dns:NAME' (every "
+                    + "address the DNS name resolves to, on the cluster port: a Docker Compose service, a Kubernetes "
+                    + "headless service) (env HEADCOUNT_DISCOVERY; default ${DEFAULT-VALUE}).")
+    String discovery;
+
+    @Option(names = "--min-members", paramLabel = "N", defaultValue = "${env:HEADCOUNT_MIN_MEMBERS:-1}",
+            description = "The node reports ready and takes sockets only once it has been in a cluster of at least N "
+                    + "members, so a node that cannot reach its peers gets no clients "
+                    + "(env HEADCOUNT_MIN_MEMBERS; default ${DEFAULT-VALUE}).")
+    int minMembers;
 
     @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "${env:HEADCOUNT_CLUSTER_NAME:-headcount}",
             description = "Nodes join only a cluster of the same name (env HEADCOUNT_CLUSTER_NAME; default ${DEFAULT-VALUE}).")
@@ -194,7 +214,15 @@ public final class Main implements Callable<Integer> {
     }
 
     NodeSettings settings() throws UnknownHostException {
-        InetAddress bindAddress = InetAddress.getByName(bind);
+        BindAddress bindAddress = BindAddress.resolve(bind);
+        InetAddress httpAddress = httpBind == null || httpBind.isBlank() ? bindAddress.address()
+                : BindAddress.resolve(httpBind).address();
+        String dns = null;
+        if (discovery.startsWith("dns:")) {
+            dns = discovery.substring(4);
+        } else if (!discovery.equals("static")) {
+            throw new IllegalArgumentException("--discovery must be 'static' or 'dns:NAME', was '" + discovery + "'");
+        }
         String name = nodeName != null && !nodeName.isBlank() ? nodeName : defaultNodeName();
         List<String> secrets = new ArrayList<>();
         boolean development = secret == null || secret.isBlank();
@@ -224,7 +252,8 @@ public final class Main implements Callable<Integer> {
         SocketSettings sockets = new SocketSettings(refuseInvalidTokens, Durations.parse(pushWindow),
                 PushMode.parse(pushMode), Durations.parse(idleTimeout), maxFrameSize, maxTopics, joinRate,
                 TopicPolicy.parse(topics), writeBuffer, Durations.parse(slowReaderTimeout));
-        return new NodeSettings(name, bindAddress, httpPort, clusterPort, HostList.parse(clusterHosts), clusterName,
+        return new NodeSettings(name, bindAddress, httpAddress, httpPort, clusterPort, HostList.parse(clusterHosts), dns,
+                minMembers, clusterName,
                 secrets, development, Durations.parse(drainPeriod), Durations.parse(failureTimeout), sockets, tracker);
     }
 

@@ -32,10 +32,10 @@ class MainTest {
     @Test
     void noSettingsAtAllMakeAClusterOfOneOnLocalhost4000() throws Exception {
         NodeSettings s = parse();
-        assertEquals("127.0.0.1", s.bind().getHostAddress());
+        assertEquals("127.0.0.1", s.bind().address().getHostAddress());
         assertEquals(4000, s.httpPort());
         assertEquals(7800, s.clusterPort());
-        assertEquals(List.of(new InetSocketAddress(s.bind(), 7800)), s.seeds());
+        assertEquals(List.of(new InetSocketAddress(s.bind().address(), 7800)), s.seeds());
         assertTrue(s.developmentSecret());
         assertEquals(Duration.ofMillis(50), s.sockets().pushWindow());
         assertEquals(Duration.ofSeconds(60), s.sockets().idleTimeout());

@@ -12,8 +12,11 @@ import java.util.Objects;
  * needs none of it: the defaults make a cluster of one on 127.0.0.1:4000.
  *
  * @param nodeName           unique and stable per node: a restart under the same name replaces the previous life
- * @param bind               address of the HTTP port and of every cluster socket
+ * @param bind               address of every cluster socket, and why it was chosen
+ * @param httpBind           address of the HTTP and WebSocket port
  * @param clusterHosts       seed members to contact; empty means only this node
+ * @param dnsDiscovery       when set, members are found by this DNS name instead of {@code clusterHosts}
+ * @param minMembers         the node is ready, and takes sockets, once it has been in a view this large
  * @param secrets            token secrets, the signing one first; older ones still verify (rotation)
  * @param developmentSecret  true when no secret was given and a fixed, public one is in use
  * @param drainPeriod        on SIGTERM, sockets are closed (1012, reconnect elsewhere) spread over this period
@@ -21,13 +24,14 @@ import java.util.Objects;
  * @param sockets            what a WebSocket may do and what it is sent
  * @param tracker            replication settings
  */
-public record NodeSettings(String nodeName, InetAddress bind, int httpPort, int clusterPort,
-        List<InetSocketAddress> clusterHosts, String clusterName, List<String> secrets, boolean developmentSecret,
+public record NodeSettings(String nodeName, BindAddress bind, InetAddress httpBind, int httpPort, int clusterPort,
+        List<InetSocketAddress> clusterHosts, String dnsDiscovery, int minMembers, String clusterName, List<String> secrets, boolean developmentSecret,
         Duration drainPeriod, Duration failureTimeout, SocketSettings sockets, TrackerConfig tracker) {
 
     public NodeSettings {
         Objects.requireNonNull(nodeName, "nodeName");
         Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(httpBind, "httpBind");
         Objects.requireNonNull(clusterName, "clusterName");
         Objects.requireNonNull(drainPeriod, "drainPeriod");
         Objects.requireNonNull(failureTimeout, "failureTimeout");
@@ -60,6 +64,15 @@ public record NodeSettings(String nodeName, InetAddress bind, int httpPort, int 
                 throw new IllegalArgumentException("a token secret must be at least 16 bytes long");
             }
         }
+        if (minMembers < 1) {
+            throw new IllegalArgumentException("min members must be at least 1, was " + minMembers);
+        }
+        if (bind.address().isLoopbackAddress() && (dnsDiscovery != null || clusterHosts.stream()
+                .anyMatch(NodeSettings::isRemote))) {
+            throw new IllegalArgumentException("cluster sockets bind to loopback " + bind.address().getHostAddress()
+                    + " but peers are found " + (dnsDiscovery != null ? "by DNS name " + dnsDiscovery : "at "
+                    + clusterHosts) + ": they could never reach this node; set --bind to an address they can reach");
+        }
         if (drainPeriod.isNegative()) {
             throw new IllegalArgumentException("drain period must not be negative, was " + drainPeriod);
         }
@@ -76,6 +89,15 @@ public record NodeSettings(String nodeName, InetAddress bind, int httpPort, int 
 
     /** The seeds to contact; this node alone when none were given. */
     public List<InetSocketAddress> seeds() {
-        return clusterHosts.isEmpty() ? List.of(new InetSocketAddress(bind, clusterPort)) : clusterHosts;
+        return clusterHosts.isEmpty() ? List.of(new InetSocketAddress(bind.address(), clusterPort)) : clusterHosts;
+    }
+
+    /** A seed on another machine: a literal or resolvable address that is not loopback. */
+    private static boolean isRemote(InetSocketAddress seed) {
+        try {
+            return !InetAddress.getByName(seed.getHostString()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException notYetResolvable) {
+            return true; // a name such as a container's that only its network knows
+        }
     }
 }

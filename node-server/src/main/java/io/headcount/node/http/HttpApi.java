@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The node's HTTP endpoints, as plain functions from a path to a response; the Netty side only
@@ -27,13 +27,13 @@ public final class HttpApi {
 
     private final Tracker tracker;
     private final PrometheusMeterRegistry registry;
-    private final BooleanSupplier ready;
+    private final Supplier<String> notReady;
     private final ObjectMapper json;
 
-    public HttpApi(Tracker tracker, PrometheusMeterRegistry registry, BooleanSupplier ready, ObjectMapper json) {
+    public HttpApi(Tracker tracker, PrometheusMeterRegistry registry, Supplier<String> notReady, ObjectMapper json) {
         this.tracker = tracker;
         this.registry = registry;
-        this.ready = ready;
+        this.notReady = notReady;
         this.json = json;
     }
 
@@ -46,8 +46,8 @@ public final class HttpApi {
             return json(HttpResponseStatus.OK, Map.of("status", "ok"));
         }
         if (path.equals("/readyz")) {
-            String problem = tracker.status().incompatibility();
-            boolean ok = ready.getAsBoolean() && problem == null;
+            String problem = notReady.get();
+            boolean ok = problem == null;
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", ok ? "ready" : "not ready");
             if (problem != null) {

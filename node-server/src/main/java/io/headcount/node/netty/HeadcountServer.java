@@ -25,7 +25,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,13 +51,14 @@ public final class HeadcountServer implements AutoCloseable {
     /**
      * Listens on the node's HTTP port.
      *
-     * @param acceptingSockets false while draining: WebSocket upgrades are then refused with 503
+     * @param notReady why the node does not take sockets now (draining, not yet in a large enough cluster), or
+     *                 null: WebSocket upgrades are refused with 503 and that reason while it is set
      */
     public void start(NodeSettings settings, Tracker tracker, TopicFeeds feeds, PhoenixFrames frames, ObjectMapper json,
-            HttpApi api, TokenService tokens, NodeMetrics metrics, BooleanSupplier acceptingSockets) {
+            HttpApi api, TokenService tokens, NodeMetrics metrics, Supplier<String> notReady) {
         ServerInitializer initializer = new ServerInitializer(settings, tracker, feeds, frames,
-                new PhoenixFrameDecoder(json), api, tokens, metrics, sockets, acceptingSockets);
-        InetSocketAddress address = new InetSocketAddress(settings.bind(), settings.httpPort());
+                new PhoenixFrameDecoder(json), api, tokens, metrics, sockets, notReady);
+        InetSocketAddress address = new InetSocketAddress(settings.httpBind(), settings.httpPort());
         var bound = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -69,11 +70,11 @@ public final class HeadcountServer implements AutoCloseable {
                 .bind(address)
                 .awaitUninterruptibly();
         if (!bound.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + settings.bind().getHostAddress() + ":"
+            throw new IllegalStateException("cannot listen on " + settings.httpBind().getHostAddress() + ":"
                     + settings.httpPort() + " (HTTP): " + bound.cause().getMessage(), bound.cause());
         }
         listener = bound.channel();
-        log.info("serving HTTP and WebSockets on http://{}:{}", settings.bind().getHostAddress(), settings.httpPort());
+        log.info("serving HTTP and WebSockets on http://{}:{}", settings.httpBind().getHostAddress(), settings.httpPort());
     }
 
     /** Stops accepting connections; open sockets stay. */

@@ -21,7 +21,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The first handler to see a request: answers the HTTP API, and lets through to the WebSocket
@@ -39,11 +39,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private final boolean refuseInvalidTokens;
     private final NodeMetrics metrics;
     private final Clock clock;
-    private final BooleanSupplier acceptingSockets;
+    private final Supplier<String> notReady;
 
     HttpRouter(HttpApi api, TokenService tokens, boolean refuseInvalidTokens, NodeMetrics metrics, Clock clock,
-            BooleanSupplier acceptingSockets) {
-        this.acceptingSockets = acceptingSockets;
+            Supplier<String> notReady) {
+        this.notReady = notReady;
         this.api = api;
         this.tokens = tokens;
         this.refuseInvalidTokens = refuseInvalidTokens;
@@ -70,11 +70,12 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (!acceptingSockets.getAsBoolean()) {
-            // draining: the load balancer retries another node
-            metrics.rejected("draining");
+        String notReadyReason = notReady.get();
+        if (notReadyReason != null) {
+            // draining, or not (yet) in the cluster: the load balancer retries another node
+            metrics.rejected("not_ready");
             try {
-                respond(ctx, request, api.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "node shutting down"));
+                respond(ctx, request, api.error(HttpResponseStatus.SERVICE_UNAVAILABLE, notReadyReason));
             } finally {
                 request.release();
             }

@@ -21,7 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** The pipeline of every connection, read top to bottom. */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -38,16 +38,16 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final TokenService tokens;
     private final NodeMetrics metrics;
     private final ChannelGroup connections;
-    private final BooleanSupplier acceptingSockets;
+    private final Supplier<String> notReady;
     private final WebSocketServerProtocolConfig webSocketConfig;
     private final TrafficCounter traffic;
     private final BadInputLog badInput = new BadInputLog(10);
 
     ServerInitializer(NodeSettings settings, Tracker tracker, TopicFeeds feeds, PhoenixFrames frames,
             PhoenixFrameDecoder decoder, HttpApi api, TokenService tokens, NodeMetrics metrics,
-            ChannelGroup connections, BooleanSupplier acceptingSockets) {
+            ChannelGroup connections, Supplier<String> notReady) {
         this.connections = connections;
-        this.acceptingSockets = acceptingSockets;
+        this.notReady = notReady;
         this.settings = settings;
         this.tracker = tracker;
         this.feeds = feeds;
@@ -80,7 +80,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new HttpServerCodec());
         p.addLast(new HttpObjectAggregator(MAX_HTTP_REQUEST));
         p.addLast(new HttpRouter(api, tokens, sockets.refuseInvalidTokens(), metrics, Clock.systemUTC(),
-                acceptingSockets));
+                notReady));
         p.addLast(new WebSocketServerProtocolHandler(webSocketConfig));
         p.addLast(new WebSocketFrameAggregator(sockets.maxFrameBytes()));
         p.addLast(decoder);

@@ -17,9 +17,18 @@ import java.util.Objects;
  * @param fdOffset          offset of the failure-detection port from {@code bindPort}
  * @param failureTimeout    how long a silent (paused, cut off) member is tolerated before it is suspected
  * @param suspectTimeout    how long a suspicion is verified before the member is excluded
+ * @param dnsQuery          when set, members are found by this DNS name (its A records, on {@code bindPort};
+ *                          DNS_PING: Docker service names, Kubernetes headless services) instead of {@code initialHosts}
  */
 public record JGroupsSettings(String clusterName, String nodeName, InetAddress bindAddress, int bindPort,
-        List<InetSocketAddress> initialHosts, int fdOffset, Duration failureTimeout, Duration suspectTimeout) {
+        List<InetSocketAddress> initialHosts, int fdOffset, Duration failureTimeout, Duration suspectTimeout,
+        String dnsQuery) {
+
+    /** Static discovery through {@code initialHosts}. */
+    public JGroupsSettings(String clusterName, String nodeName, InetAddress bindAddress, int bindPort,
+            List<InetSocketAddress> initialHosts, int fdOffset, Duration failureTimeout, Duration suspectTimeout) {
+        this(clusterName, nodeName, bindAddress, bindPort, initialHosts, fdOffset, failureTimeout, suspectTimeout, null);
+    }
 
     public JGroupsSettings {
         Objects.requireNonNull(clusterName, "clusterName");
@@ -42,6 +51,9 @@ public record JGroupsSettings(String clusterName, String nodeName, InetAddress b
         if (suspectTimeout.isNegative() || suspectTimeout.isZero()) {
             throw new IllegalArgumentException("suspect timeout must be positive, was " + suspectTimeout);
         }
+        if (dnsQuery != null && !dnsQuery.matches("[A-Za-z0-9.\\-_]{1,253}")) {
+            throw new IllegalArgumentException("DNS discovery needs a host name, was '" + dnsQuery + "'");
+        }
     }
 
     /** A single node on {@code address:port} that knows only itself. */
@@ -52,16 +64,16 @@ public record JGroupsSettings(String clusterName, String nodeName, InetAddress b
 
     public JGroupsSettings withInitialHosts(List<InetSocketAddress> hosts) {
         return new JGroupsSettings(clusterName, nodeName, bindAddress, bindPort, hosts, fdOffset, failureTimeout,
-                suspectTimeout);
+                suspectTimeout, dnsQuery);
     }
 
     public JGroupsSettings withClusterName(String name) {
         return new JGroupsSettings(name, nodeName, bindAddress, bindPort, initialHosts, fdOffset, failureTimeout,
-                suspectTimeout);
+                suspectTimeout, dnsQuery);
     }
 
     public JGroupsSettings withFailureTimeout(Duration d) {
         return new JGroupsSettings(clusterName, nodeName, bindAddress, bindPort, initialHosts, fdOffset, d,
-                suspectTimeout);
+                suspectTimeout, dnsQuery);
     }
 }

@@ -79,15 +79,20 @@ public final class JGroupsTransport implements Transport, Receiver {
         String hosts = s.initialHosts().stream()
                 .map(h -> h.getHostString() + "[" + h.getPort() + "]")
                 .collect(Collectors.joining(","));
+        String discovery = s.dnsQuery() == null
+                ? "<TCPPING async_discovery=\"true\" initial_hosts=\"" + hosts + "\" port_range=\"0\" "
+                        + "return_entire_cache=\"true\"/>"
+                : "<dns.DNS_PING dns_query=\"" + s.dnsQuery() + "\" dns_record_type=\"A\" async_discovery=\"true\" "
+                        + "num_discovery_runs=\"3\"/>";
         Map<String, String> values = Map.of(
+                "headcount.discovery", discovery,
                 "headcount.bind_addr", s.bindAddress().getHostAddress(),
                 "headcount.bind_port", Integer.toString(s.bindPort()),
-                "headcount.initial_hosts", hosts,
                 "headcount.fd_offset", Integer.toString(s.fdOffset()),
                 "headcount.fd_all_timeout", s.failureTimeout().toMillis() + "ms",
                 "headcount.verify_suspect_timeout", s.suspectTimeout().toMillis() + "ms");
         for (Map.Entry<String, String> e : values.entrySet()) {
-            xml = xml.replaceAll("\\$\\{" + e.getKey().replace(".", "\\.") + "(:[^}]*)?}", e.getValue());
+            xml = xml.replaceAll("\\$\\{" + e.getKey().replace(".", "\\.") + "(:[^}]*)?}", java.util.regex.Matcher.quoteReplacement(e.getValue()));
         }
         return xml;
     }
@@ -104,9 +109,10 @@ public final class JGroupsTransport implements Transport, Receiver {
         }
         channel.setReceiver(this);
         channel.setDiscardOwnMessages(true);
-        log.info("joining cluster '{}' as {} on {}:{} (failure detection on port {}), contacting {}",
+        log.info("joining cluster '{}' as {} on {}:{} (failure detection on port {}), finding members {}",
                 settings.clusterName(), settings.nodeName(), settings.bindAddress().getHostAddress(),
-                settings.bindPort(), settings.bindPort() + settings.fdOffset(), settings.initialHosts());
+                settings.bindPort(), settings.bindPort() + settings.fdOffset(), settings.dnsQuery() == null
+                        ? "at " + settings.initialHosts() : "by DNS name " + settings.dnsQuery());
         try {
             channel.connect(settings.clusterName());
         } catch (Exception e) {
