@@ -64,7 +64,8 @@ public final class HeadcountNode implements AutoCloseable {
         log.info("cluster sockets bind to {} ({})", settings.bind().address().getHostAddress(), settings.bind().reason());
         JGroupsSettings cluster = new JGroupsSettings(settings.clusterName(), settings.nodeName(),
                 settings.bind().address(), settings.clusterPort(), settings.seeds(), NodeSettings.FAILURE_DETECTION_OFFSET,
-                settings.failureTimeout(), Duration.ofMillis(500), settings.dnsDiscovery());
+                settings.failureTimeout(), Duration.ofMillis(500), settings.dnsDiscovery(),
+                settings.jgroupsStack());
         try {
             tracker = startTracker(self, cluster, feeds);
             HttpApi api = new HttpApi(tracker, registry, this::notReadyReason, json);

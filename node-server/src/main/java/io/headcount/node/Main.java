@@ -78,6 +78,11 @@ public final class Main implements Callable<Integer> {
                     + "(env HEADCOUNT_MIN_MEMBERS; default ${DEFAULT-VALUE}).")
     int minMembers;
 
+    @Option(names = "--jgroups-stack", paramLabel = "FILE", defaultValue = "${env:HEADCOUNT_JGROUPS_STACK}",
+            description = "A JGroups stack file of your own, with the placeholders of the built-in one "
+                    + "(env HEADCOUNT_JGROUPS_STACK; default: built in).")
+    String jgroupsStack;
+
     @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "${env:HEADCOUNT_CLUSTER_NAME:-headcount}",
             description = "Nodes join only a cluster of the same name (env HEADCOUNT_CLUSTER_NAME; default ${DEFAULT-VALUE}).")
     String clusterName;
@@ -252,8 +257,15 @@ public final class Main implements Callable<Integer> {
         SocketSettings sockets = new SocketSettings(refuseInvalidTokens, Durations.parse(pushWindow),
                 PushMode.parse(pushMode), Durations.parse(idleTimeout), maxFrameSize, maxTopics, joinRate,
                 TopicPolicy.parse(topics), writeBuffer, Durations.parse(slowReaderTimeout));
+        java.nio.file.Path stack = null;
+        if (jgroupsStack != null && !jgroupsStack.isBlank()) {
+            stack = java.nio.file.Path.of(jgroupsStack);
+            if (!java.nio.file.Files.isReadable(stack)) {
+                throw new IllegalArgumentException("--jgroups-stack " + stack + " is not a readable file");
+            }
+        }
         return new NodeSettings(name, bindAddress, httpAddress, httpPort, clusterPort, HostList.parse(clusterHosts), dns,
-                minMembers, clusterName,
+                stack, minMembers, clusterName,
                 secrets, development, Durations.parse(drainPeriod), Durations.parse(failureTimeout), sockets, tracker);
     }
 

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param httpBind           address of the HTTP and WebSocket port
  * @param clusterHosts       seed members to contact; empty means only this node
  * @param dnsDiscovery       when set, members are found by this DNS name instead of {@code clusterHosts}
+ * @param jgroupsStack       the operator's JGroups stack file, or null for the built-in one
  * @param minMembers         the node is ready, and takes sockets, once it has been in a view this large
  * @param secrets            token secrets, the signing one first; older ones still verify (rotation)
  * @param developmentSecret  true when no secret was given and a fixed, public one is in use
@@ -25,7 +26,7 @@ import java.util.Objects;
  * @param tracker            replication settings
  */
 public record NodeSettings(String nodeName, BindAddress bind, InetAddress httpBind, int httpPort, int clusterPort,
-        List<InetSocketAddress> clusterHosts, String dnsDiscovery, int minMembers, String clusterName, List<String> secrets, boolean developmentSecret,
+        List<InetSocketAddress> clusterHosts, String dnsDiscovery, java.nio.file.Path jgroupsStack, int minMembers, String clusterName, List<String> secrets, boolean developmentSecret,
         Duration drainPeriod, Duration failureTimeout, SocketSettings sockets, TrackerConfig tracker) {
 
     public NodeSettings {

@@ -19,10 +19,20 @@ import java.util.Objects;
  * @param suspectTimeout    how long a suspicion is verified before the member is excluded
  * @param dnsQuery          when set, members are found by this DNS name (its A records, on {@code bindPort};
  *                          DNS_PING: Docker service names, Kubernetes headless services) instead of {@code initialHosts}
+ * @param stackFile         a JGroups stack of the operator's, with the same {@code ${headcount.*}} placeholders as
+ *                          the built-in {@code headcount-tcp.xml}; null for the built-in one
  */
 public record JGroupsSettings(String clusterName, String nodeName, InetAddress bindAddress, int bindPort,
         List<InetSocketAddress> initialHosts, int fdOffset, Duration failureTimeout, Duration suspectTimeout,
-        String dnsQuery) {
+        String dnsQuery, java.nio.file.Path stackFile) {
+
+    /** The built-in stack. */
+    public JGroupsSettings(String clusterName, String nodeName, InetAddress bindAddress, int bindPort,
+            List<InetSocketAddress> initialHosts, int fdOffset, Duration failureTimeout, Duration suspectTimeout,
+            String dnsQuery) {
+        this(clusterName, nodeName, bindAddress, bindPort, initialHosts, fdOffset, failureTimeout, suspectTimeout, dnsQuery,
+                null);
+    }
 
     /** Static discovery through {@code initialHosts}. */
     public JGroupsSettings(String clusterName, String nodeName, InetAddress bindAddress, int bindPort,
@@ -64,16 +74,16 @@ public record JGroupsSettings(String clusterName, String nodeName, InetAddress b
 
     public JGroupsSettings withInitialHosts(List<InetSocketAddress> hosts) {
         return new JGroupsSettings(clusterName, nodeName, bindAddress, bindPort, hosts, fdOffset, failureTimeout,
-                suspectTimeout, dnsQuery);
+                suspectTimeout, dnsQuery, stackFile);
     }
 
     public JGroupsSettings withClusterName(String name) {
         return new JGroupsSettings(name, nodeName, bindAddress, bindPort, initialHosts, fdOffset, failureTimeout,
-                suspectTimeout, dnsQuery);
+                suspectTimeout, dnsQuery, stackFile);
     }
 
     public JGroupsSettings withFailureTimeout(Duration d) {
         return new JGroupsSettings(clusterName, nodeName, bindAddress, bindPort, initialHosts, fdOffset, d,
-                suspectTimeout, dnsQuery);
+                suspectTimeout, dnsQuery, stackFile);
     }
 }

@@ -70,11 +70,15 @@ public final class JGroupsTransport implements Transport, Receiver {
     /** The stack file with this node's settings filled in. */
     static String renderStack(JGroupsSettings s) throws IOException {
         String xml;
-        try (InputStream in = JGroupsTransport.class.getResourceAsStream(STACK)) {
-            if (in == null) {
-                throw new IOException("JGroups stack " + STACK + " missing from the class path");
+        if (s.stackFile() != null) {
+            xml = java.nio.file.Files.readString(s.stackFile());
+        } else {
+            try (InputStream in = JGroupsTransport.class.getResourceAsStream(STACK)) {
+                if (in == null) {
+                    throw new IOException("JGroups stack " + STACK + " missing from the class path");
+                }
+                xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
-            xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         String hosts = s.initialHosts().stream()
                 .map(h -> h.getHostString() + "[" + h.getPort() + "]")
@@ -92,7 +96,8 @@ public final class JGroupsTransport implements Transport, Receiver {
                 "headcount.fd_all_timeout", s.failureTimeout().toMillis() + "ms",
                 "headcount.verify_suspect_timeout", s.suspectTimeout().toMillis() + "ms");
         for (Map.Entry<String, String> e : values.entrySet()) {
-            xml = xml.replaceAll("\\$\\{" + e.getKey().replace(".", "\\.") + "(:[^}]*)?}", java.util.regex.Matcher.quoteReplacement(e.getValue()));
+            xml = xml.replaceAll("\\$\\{" + e.getKey().replace(".", "\\.") + "(:[^}]*)?}",
+                    java.util.regex.Matcher.quoteReplacement(e.getValue()));
         }
         return xml;
     }
