@@ -7,6 +7,7 @@
 #                           [--state-dir DIR] [--detach] [-- extra node options]
 #   deploy/local-cluster.sh stop   [--state-dir DIR]
 #   deploy/local-cluster.sh status [--state-dir DIR]
+#   deploy/local-cluster.sh restart-node --node I [--state-dir DIR]   (after a crash or a kill; used by chaos.sh)
 #
 # Defaults: 3 nodes; load balancer on 4000; nodes' HTTP on 4001.., cluster ports 7800.. (failure
 # detection on cluster port + 100); state (logs, pids, nginx config) in deploy/.local-cluster.
@@ -26,6 +27,7 @@ http_base=4001
 cluster_base=7800
 state_dir="$root/deploy/.local-cluster"
 detach=false
+node=""
 extra=()
 
 die() { echo "local-cluster: $*" >&2; exit 1; }
@@ -42,6 +44,7 @@ while [[ $# -gt 0 ]]; do
     --cluster-base) value "$@"; cluster_base=$2; shift 2 ;;
     --state-dir) value "$@"; state_dir=$2; shift 2 ;;
     --detach) detach=true; shift ;;
+    --node) value "$@"; node=$2; shift 2 ;;
     --) shift; extra=("$@"); break ;;
     -h|--help) sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed -e 's/^# \{0,1\}//' -e '/^$/d'; exit 0 ;;
     *) die "unknown option $1 (try --help)" ;;
@@ -99,11 +102,30 @@ status() {
   [[ $found == true ]] || echo "not running (no cluster started from $state_dir)"
 }
 
+# Starts node I again with the command it was first started with (a new incarnation under the same
+# name, as after a crash); a node still running is stopped first (SIGTERM: it drains).
+restart_node() {
+  local i=$1 pidf="$state_dir/node-n$1.pid" cmdf="$state_dir/node-n$1.cmd" pid
+  [[ -f $cmdf ]] || die "no node n$i in $state_dir"
+  if pid_alive "$pidf"; then
+    pid=$(cat "$pidf")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  local -a cmd
+  mapfile -t cmd < "$cmdf"
+  setsid nohup "${cmd[@]}" >>"$state_dir/logs/n$i.log" 2>&1 < /dev/null &
+  echo $! > "$pidf"
+  echo "node n$i restarted (pid $!)"
+}
+
 case $command in
   stop) stop_all; echo "stopped"; exit 0 ;;
   status) status; exit 0 ;;
+  restart-node) [[ $node =~ ^[0-9]+$ ]] || die "restart-node needs --node I"; restart_node "$node"; exit 0 ;;
   start) ;;
-  *) die "unknown command $command (start, stop or status)" ;;
+  *) die "unknown command $command (start, stop, status or restart-node)" ;;
 esac
 
 nginx_bin=$(command -v nginx || true)
@@ -126,7 +148,7 @@ fi
 for f in "$state_dir"/node-*.pid "$state_dir"/nginx.pid; do
   if pid_alive "$f"; then die "a cluster is already running from $state_dir (run: $0 stop --state-dir $state_dir)"; fi
 done
-rm -f "$state_dir"/*.pid
+rm -f "$state_dir"/*.pid "$state_dir"/*.cmd
 
 for i in $(seq 1 "$nodes"); do
   for port in $((http_base + i - 1)) $((cluster_base + i - 1)) $((cluster_base + i - 1 + 100)); do
@@ -150,6 +172,7 @@ launch() { # name, log, command...
     "$@" >"$log" 2>&1 < /dev/null &
   fi
   echo $! > "$state_dir/$name.pid"
+  printf '%s\n' "$@" > "$state_dir/$name.cmd" # restart-node starts it the same way
 }
 
 # Nodes start one after the other: each joins the cluster the previous ones formed.

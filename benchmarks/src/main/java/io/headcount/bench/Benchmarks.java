@@ -1,7 +1,8 @@
 package io.headcount.bench;
 
 /**
- * Entry point of the benchmark jar: {@code java -jar benchmarks/target/headcount-benchmarks.jar replication}.
+ * Entry point of the benchmark jar: {@code java -jar benchmarks/target/headcount-benchmarks.jar replication}, and
+ * {@code ... check} (the counts checker of {@code deploy/chaos.sh}).
  */
 public final class Benchmarks {
 
@@ -12,8 +13,9 @@ public final class Benchmarks {
         String which = args.length == 0 ? "replication" : args[0];
         switch (which) {
             case "replication" -> ReplicationFigures.run();
+            case "check" -> System.exit(CountsChecker.main(java.util.List.of(args).subList(1, args.length)));
             default -> {
-                System.err.println("unknown benchmark '" + which + "'; known: replication");
+                System.err.println("unknown command '" + which + "'; known: replication, check");
                 System.exit(2);
             }
         }
