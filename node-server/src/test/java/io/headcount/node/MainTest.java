@@ -95,6 +95,27 @@ class MainTest {
     }
 
     @Test
+    void bindAddressesDiscoveryAndTheClusterGateAreReadAndChecked() throws Exception {
+        NodeSettings s = parse("--bind", "127.0.0.0/8", "--http-bind", "0.0.0.0", "--min-members", "2");
+        assertEquals("127.0.0.1", s.bind().address().getHostAddress());
+        assertTrue(s.bind().reason().contains("127.0.0.0/8"));
+        assertTrue(s.httpBind().isAnyLocalAddress());
+        assertEquals(2, s.minMembers());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--bind", "10.253.0.0/16"))
+                .getMessage().contains("no local address is in 10.253.0.0/16"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--bind", "10.0.0.0/40"))
+                .getMessage().contains("a.b.c.d/n"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--discovery", "dns:node"))
+                .getMessage().contains("could never reach this node"), "loopback with DNS discovery");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--cluster-hosts", "10.1.2.3[7800]"))
+                .getMessage().contains("could never reach this node"), "loopback with a remote seed");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--discovery", "multicast"))
+                .getMessage().contains("'static' or 'dns:NAME'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--jgroups-stack", "/nonexistent.xml"))
+                .getMessage().contains("not a readable file"));
+    }
+
+    @Test
     void theTokenCommandPrintsOnlyAVerifiableToken() {
         PrintStream original = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
