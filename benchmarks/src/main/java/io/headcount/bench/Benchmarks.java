@@ -13,9 +13,12 @@ public final class Benchmarks {
         String which = args.length == 0 ? "replication" : args[0];
         switch (which) {
             case "replication" -> ReplicationFigures.run();
+            case "tracker" -> TrackerFigures.run();
+            case "cluster" -> ClusterFigures.run();
+            case "jmh" -> org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             case "check" -> System.exit(CountsChecker.main(java.util.List.of(args).subList(1, args.length)));
             default -> {
-                System.err.println("unknown command '" + which + "'; known: replication, check");
+                System.err.println("unknown command '" + which + "'; known: replication, tracker, cluster, jmh, check");
                 System.exit(2);
             }
         }

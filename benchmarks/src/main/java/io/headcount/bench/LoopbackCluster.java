@@ -38,14 +38,18 @@ final class LoopbackCluster implements AutoCloseable {
     }
 
     Member start(int index) throws Exception {
+        return start(index, CountsListener.NONE);
+    }
+
+    /** Starts member {@code index}, its count changes reported to {@code listener}. */
+    Member start(int index, CountsListener listener) throws Exception {
         List<InetSocketAddress> hosts = ports.stream().map(p -> new InetSocketAddress(LOOPBACK, p)).toList();
         String node = "n" + index;
         JGroupsSettings settings = new JGroupsSettings(name, node, LOOPBACK, ports.get(index), hosts, 100,
                 failureTimeout, Duration.ofMillis(500));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         JGroupsTransport transport = new JGroupsTransport(settings, config.shards(), registry);
-        Tracker tracker = Tracker.start(config, new ReplicaId(node, System.nanoTime()), transport, CountsListener.NONE,
-                registry);
+        Tracker tracker = Tracker.start(config, new ReplicaId(node, System.nanoTime()), transport, listener, registry);
         Member m = new Member(node, ports.get(index), tracker, transport, registry);
         members.add(m);
         return m;
