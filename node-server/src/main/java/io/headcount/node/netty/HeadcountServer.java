@@ -19,7 +19,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -99,8 +98,7 @@ public final class HeadcountServer implements AutoCloseable {
             if (ch.attr(SocketIdentity.KEY).get() == null) {
                 ch.close(); // plain HTTP
             } else if (ch.isActive()) {
-                ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.SERVICE_RESTART, "node shutting down"))
-                        .addListener(f -> ch.close());
+                WebSocketClose.send(ch, WebSocketCloseStatus.SERVICE_RESTART, "node shutting down");
             }
             if (gapNanos > 0) {
                 TimeUnit.NANOSECONDS.sleep(gapNanos);

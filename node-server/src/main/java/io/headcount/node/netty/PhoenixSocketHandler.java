@@ -7,11 +7,9 @@ import io.headcount.node.phoenix.PhoenixMessage;
 import io.headcount.node.presence.Subscription;
 import io.headcount.node.presence.TopicFeeds;
 import io.headcount.tracker.Tracker;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -83,6 +81,9 @@ final class PhoenixSocketHandler extends SimpleChannelInboundHandler<Object> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+        if (WebSocketClose.isClosing(ctx.channel())) {
+            return; // we said goodbye; what the client still sends is dropped
+        }
         if (msg instanceof PhoenixMessage m) {
             handle(ctx, m);
         } else if (msg instanceof MalformedFrame bad) {
@@ -176,18 +177,25 @@ final class PhoenixSocketHandler extends SimpleChannelInboundHandler<Object> {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (identity != null) {
             metrics.socketClosed();
-            if (!joins.isEmpty()) {
-                joins.values().forEach(feeds::unsubscribe);
-                tracker.untrackAll(identity.connection());
-                metrics.left(joins.size());
-                joins.clear();
-            }
+            leaveAll();
         }
         super.channelInactive(ctx);
     }
 
+    private void leaveAll() {
+        if (!joins.isEmpty()) {
+            joins.values().forEach(feeds::unsubscribe);
+            tracker.untrackAll(identity.connection());
+            metrics.left(joins.size());
+            joins.clear();
+        }
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (WebSocketClose.isClosing(ctx.channel())) {
+            return; // the close under way ends the socket
+        }
         if (cause instanceof TooLongFrameException) {
             // a message assembled from fragments passed the limit; the rest is discarded unread
             fault(ctx, "frame_too_big", "message over " + settings.maxFrameBytes() + " bytes");
@@ -229,9 +237,11 @@ final class PhoenixSocketHandler extends SimpleChannelInboundHandler<Object> {
         return topic.length() <= 256 ? topic : topic.substring(0, 256) + "...";
     }
 
-    private static void close(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
-        if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+    /** Closes the socket with a code; its presences leave at once, not when the TCP connection ends. */
+    private void close(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
+        if (identity != null) {
+            leaveAll();
         }
+        WebSocketClose.send(ctx.channel(), status, reason);
     }
 }
