@@ -19,6 +19,7 @@ section() { # title, command...
 section "Tracker alone (one JVM, no peers)" "${java_run[@]}" -Xmx4g -jar "$jar" tracker
 section "Replication (trackers over JGroups on loopback, one JVM)" "${java_run[@]}" -jar "$jar" replication
 section "Node processes (3 JVMs on loopback, real sockets)" "${java_run[@]}" -jar "$jar" cluster
+section "WebSocket load (3 node JVMs on loopback, the load generator in its own JVM)" "${java_run[@]}" -Xmx2g -jar "$jar" websocket
 
 echo "running: JMH" >&2
 "${java_run[@]}" -jar "$jar" jmh -f 1 -wi 3 -i 5 -w 1s -r 1s -rf text -rff "$work/jmh.txt" >/dev/null 2>&1
@@ -48,12 +49,6 @@ echo "running: JMH" >&2
   echo "| figure | measured | target |"
   echo "|---|---|---|"
   grep -h 'target' "$work/sections.md" | grep '^|' | sed -E 's/^\| ([^|]*) \| ([^|]*) \|.*target ([^|]*) \|$/| \1 | \2 | \3 |/'
-  cat <<'MISSING'
-| join on node A -> count received by a client of node B, p99 | not measured yet | <= push window + 25 ms (needs the WebSocket load generator) |
-| sustained joins + leaves per second per node through WebSockets | not measured yet | >= 20,000 (needs the WebSocket load generator) |
-| idle connections on one node, heap per connection | not measured yet | 18,000 and <= 4 KB (needs the WebSocket load generator) |
-| one topic with 15,000 subscribers, 1,000 joins/s: every subscriber has the new count, p99 | not measured yet | <= 250 ms (needs the WebSocket load generator) |
-MISSING
   echo
   cat "$work/sections.md"
   # figures the test suite prints (FIGURE lines of mvn -B verify) are kept as they were written

@@ -15,10 +15,11 @@ public final class Benchmarks {
             case "replication" -> ReplicationFigures.run();
             case "tracker" -> TrackerFigures.run();
             case "cluster" -> ClusterFigures.run();
+            case "websocket" -> WebSocketFigures.run(java.util.List.of(args).subList(1, args.length));
             case "jmh" -> org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             case "check" -> System.exit(CountsChecker.main(java.util.List.of(args).subList(1, args.length)));
             default -> {
-                System.err.println("unknown command '" + which + "'; known: replication, tracker, cluster, jmh, check");
+                System.err.println("unknown command '" + which + "'; known: replication, tracker, cluster, websocket, jmh, check");
                 System.exit(2);
             }
         }

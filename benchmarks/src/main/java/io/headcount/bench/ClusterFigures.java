@@ -2,23 +2,15 @@ package io.headcount.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.headcount.tracker.testing.TestPorts;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * Figures that need real processes: three node JVMs on loopback, each with clients holding sockets;
@@ -27,24 +19,15 @@ import java.util.function.BooleanSupplier;
 final class ClusterFigures {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpClient HTTP = NodeProcesses.HTTP;
     static final String TOPIC = "video:kill";
 
-    private final Path jar = Path.of(System.getProperty("headcount.node.jar", "node-server/target/headcount-node.jar"));
-    private final int[] http = new int[3];
-    private final int[] cluster = new int[3];
-    private final Process[] nodes = new Process[3];
+    private final NodeProcesses nodes;
     private final List<List<Client>> clients = new ArrayList<>();
-    private final Path logs;
 
     ClusterFigures() throws Exception {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("node jar missing at " + jar.toAbsolutePath() + " (mvn -DskipTests package)");
-        }
-        logs = Files.createTempDirectory("headcount-cluster-figures");
+        nodes = new NodeProcesses(3, List.of());
         for (int i = 0; i < 3; i++) {
-            http[i] = TestPorts.allocate();
-            cluster[i] = TestPorts.allocate(100);
             clients.add(new ArrayList<>());
         }
     }
@@ -54,13 +37,11 @@ final class ClusterFigures {
         System.out.println("|---|---|---|");
         ClusterFigures f = new ClusterFigures();
         try {
-            for (int i = 0; i < 3; i++) {
-                f.start(i);
-            }
+            f.nodes.startAll();
             for (int i = 0; i < 3; i++) {
                 f.connect(i, 2);
             }
-            f.await(() -> f.allShow(6), "6 viewers everywhere");
+            f.nodes.await(() -> f.allShow(6), "6 viewers everywhere");
             f.pause();
             f.kills(12);
         } finally {
@@ -103,19 +84,6 @@ final class ClusterFigures {
         }
     }
 
-    void start(int i) throws Exception {
-        StringBuilder seeds = new StringBuilder();
-        for (int j = 0; j < 3; j++) {
-            seeds.append(j == 0 ? "" : ",").append("127.0.0.1[").append(cluster[j]).append(']');
-        }
-        nodes[i] = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.net.preferIPv4Stack=true", "-Xmx256m", "-jar", jar.toString(), "--node-name", "n" + i,
-                "--http-port", "" + http[i], "--cluster-port", "" + cluster[i], "--cluster-hosts", seeds.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(new File(logs.toFile(),
-                        "n" + i + ".log"))).start();
-        await(() -> status(i, "/readyz") == 200, "n" + i + " ready");
-    }
-
     void connect(int i, int count) throws Exception {
         for (Client c : clients.get(i)) {
             c.ws.abort();
@@ -124,7 +92,7 @@ final class ClusterFigures {
         for (int k = 0; k < count; k++) {
             Client c = new Client();
             c.ws = HTTP.newWebSocketBuilder().buildAsync(
-                    URI.create("ws://127.0.0.1:" + http[i] + "/socket/websocket?vsn=2.0.0"), c).get(5, TimeUnit.SECONDS);
+                    URI.create("ws://127.0.0.1:" + nodes.httpPort(i) + "/socket/websocket?vsn=2.0.0"), c).get(5, TimeUnit.SECONDS);
             c.ws.sendText("[\"1\",\"1\",\"" + TOPIC + "\",\"phx_join\",{}]", true).get(5, TimeUnit.SECONDS);
             clients.get(i).add(c);
         }
@@ -141,14 +109,14 @@ final class ClusterFigures {
             List<Client> survivors = new ArrayList<>(clients.get(0));
             survivors.addAll(clients.get(1));
             long killed = System.nanoTime();
-            nodes[2].destroyForcibly();
-            await(() -> survivors.stream().allMatch(c -> c.viewers == 4), "counts corrected after the kill");
+            nodes.process(2).destroyForcibly();
+            nodes.await(() -> survivors.stream().allMatch(c -> c.viewers == 4), "counts corrected after the kill");
             long corrected = survivors.stream().mapToLong(c -> c.changedAt).max().orElseThrow();
             ms.add((corrected - killed) / 1e6);
-            nodes[2].waitFor(10, TimeUnit.SECONDS);
-            start(2);
+            nodes.process(2).waitFor(10, TimeUnit.SECONDS);
+            nodes.start(2);
             connect(2, 2);
-            await(() -> allShow(6), "6 viewers again");
+            nodes.await(() -> allShow(6), "6 viewers again");
         }
         Collections.sort(ms);
         double p50 = ms.get(ms.size() / 2);
@@ -164,7 +132,7 @@ final class ClusterFigures {
     /** SIGSTOP node 2 for 1 s: its peers must never mark it down nor drop its clients from the counts. */
     void pause() throws Exception {
         clients.stream().flatMap(List::stream).forEach(c -> c.lowest = c.viewers);
-        long pid = nodes[2].pid();
+        long pid = nodes.process(2).pid();
         signal("STOP", pid);
         long stopped = System.nanoTime();
         boolean markedDown = false;
@@ -186,9 +154,7 @@ final class ClusterFigures {
     }
 
     boolean clusterShowsUp(int at, String node) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http[at]
-                + "/api/cluster")).build(), HttpResponse.BodyHandlers.ofString());
-        for (JsonNode replica : JSON.readTree(r.body()).path("replicas")) {
+        for (JsonNode replica : JSON.readTree(nodes.get(at, "/api/cluster")).path("replicas")) {
             if (replica.path("replica").asText().startsWith(node + "#")) {
                 return replica.path("status").asText().equals("up");
             }
@@ -202,31 +168,8 @@ final class ClusterFigures {
         }
     }
 
-    int status(int i, String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http[i] + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("not within 30 s: " + what + " (logs in " + logs + ")");
-            }
-            TimeUnit.MILLISECONDS.sleep(1);
-        }
-    }
-
     void close() {
         clients.stream().flatMap(List::stream).forEach(c -> c.ws.abort());
-        for (Process p : nodes) {
-            if (p != null) {
-                p.destroyForcibly();
-            }
-        }
+        nodes.close();
     }
 }

@@ -17,8 +17,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
@@ -33,8 +31,8 @@ public final class HeadcountServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HeadcountServer.class);
 
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, IoTransport.handlers());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(IoTransport.handlers());
     private final ChannelGroup sockets = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel listener;
 
@@ -60,7 +58,7 @@ public final class HeadcountServer implements AutoCloseable {
         InetSocketAddress address = new InetSocketAddress(settings.httpBind(), settings.httpPort());
         var bound = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(IoTransport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
@@ -73,7 +71,8 @@ public final class HeadcountServer implements AutoCloseable {
                     + settings.httpPort() + " (HTTP): " + bound.cause().getMessage(), bound.cause());
         }
         listener = bound.channel();
-        log.info("serving HTTP and WebSockets on http://{}:{}", settings.httpBind().getHostAddress(), settings.httpPort());
+        log.info("serving HTTP and WebSockets on http://{}:{} ({})", settings.httpBind().getHostAddress(),
+                settings.httpPort(), IoTransport.name());
     }
 
     /** Stops accepting connections; open sockets stay. */

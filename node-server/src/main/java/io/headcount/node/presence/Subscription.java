@@ -3,6 +3,7 @@ package io.headcount.node.presence;
 import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
 /**
@@ -51,6 +52,10 @@ public final class Subscription {
         return channel;
     }
 
+    EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
     /** Stops delivery; call on the channel's event loop. */
     void cancel() {
         active = false;
@@ -63,12 +68,25 @@ public final class Subscription {
         channel.writeAndFlush(state, channel.voidPromise());
     }
 
-    /** Writes a shared, already encoded push of flush number {@code flush}; takes ownership of {@code content}. */
-    void deliver(ByteBuf content, long flush) {
-        if (channel.eventLoop().inEventLoop()) {
-            write(content, flush);
+    /**
+     * Writes a shared, already encoded push of flush number {@code flush} to subscriptions whose sockets
+     * all run on {@code loop}, in one task of that loop; takes ownership of {@code content}.
+     */
+    static void deliver(EventLoop loop, Subscription[] subscriptions, ByteBuf content, long flush) {
+        if (loop.inEventLoop()) {
+            writeAll(subscriptions, content, flush);
         } else {
-            channel.eventLoop().execute(() -> write(content, flush));
+            loop.execute(() -> writeAll(subscriptions, content, flush));
+        }
+    }
+
+    private static void writeAll(Subscription[] subscriptions, ByteBuf content, long flush) {
+        try {
+            for (Subscription s : subscriptions) {
+                s.write(content.retainedDuplicate(), flush);
+            }
+        } finally {
+            content.release();
         }
     }
 

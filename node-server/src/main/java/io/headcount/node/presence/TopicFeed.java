@@ -5,8 +5,11 @@ import io.headcount.node.phoenix.PhoenixFrames;
 import io.headcount.tracker.crdt.CountChange;
 import io.headcount.tracker.crdt.Counts;
 import io.netty.buffer.ByteBuf;
-import java.util.ArrayList;
-import java.util.List;
+import io.netty.channel.EventLoop;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The counts of one topic as this node has told its sockets, and the sockets to tell.
@@ -15,11 +18,15 @@ import java.util.List;
  * every later push, so a client's {@code count += joins - leaves} always lands on the truth. Changes
  * arriving from the tracker are gathered in {@code pending} until the next flush. All methods hold
  * the feed's lock: a subscription never falls between a flush's state update and its frame.
+ *
+ * <p>Subscribers are kept by event loop, so a push to a topic with thousands of sockets costs one task
+ * per event loop rather than one per socket.
  */
 final class TopicFeed {
 
     private final String topic;
-    private final List<Subscription> subscribers = new ArrayList<>(2);
+    private final Map<EventLoop, Set<Subscription>> subscribers = new IdentityHashMap<>(4);
+    private int subscriberCount;
     private Counts published = Counts.ZERO;
     private CountChange pending;
     /** Flushes that changed {@code published}; the number each push carries. */
@@ -42,19 +49,28 @@ final class TopicFeed {
 
     /** Sends the published counts to a new subscriber and starts sending it pushes. */
     synchronized void subscribe(Subscription s, PhoenixFrames frames) {
-        subscribers.add(s);
+        if (subscribers.computeIfAbsent(s.eventLoop(), loop -> new LinkedHashSet<>()).add(s)) {
+            subscriberCount++;
+        }
         s.sendState(frames.presenceState(s.joinRef(), topic, published), flushes);
     }
 
     /** Sends a subscriber that missed pushes the published counts again. */
     synchronized void resync(Subscription s, PhoenixFrames frames) {
-        if (subscribers.contains(s)) {
+        Set<Subscription> onLoop = subscribers.get(s.eventLoop());
+        if (onLoop != null && onLoop.contains(s)) {
             s.sendState(frames.presenceState(s.joinRef(), topic, published), flushes);
         }
     }
 
     synchronized void unsubscribe(Subscription s) {
-        subscribers.remove(s);
+        Set<Subscription> onLoop = subscribers.get(s.eventLoop());
+        if (onLoop != null && onLoop.remove(s)) {
+            subscriberCount--;
+            if (onLoop.isEmpty()) {
+                subscribers.remove(s.eventLoop());
+            }
+        }
     }
 
     /** Publishes the pending change: one frame, encoded once, written to every subscriber. Returns frames written. */
@@ -69,18 +85,19 @@ final class TopicFeed {
         }
         published = published.apply(diff);
         flushes++;
-        if (subscribers.isEmpty()) {
+        if (subscriberCount == 0) {
             return 0;
         }
         ByteBuf frame = mode == PushMode.DIFF ? frames.presenceDiff(diff) : frames.presenceStateBroadcast(topic, published);
         try {
-            for (Subscription s : subscribers) {
-                s.deliver(frame.retainedDuplicate(), flushes);
+            for (Map.Entry<EventLoop, Set<Subscription>> onLoop : subscribers.entrySet()) {
+                Subscription.deliver(onLoop.getKey(), onLoop.getValue().toArray(Subscription[]::new),
+                        frame.retainedDuplicate(), flushes);
             }
         } finally {
             frame.release();
         }
-        return subscribers.size();
+        return subscriberCount;
     }
 
     synchronized Counts published() {
@@ -89,6 +106,6 @@ final class TopicFeed {
 
     /** Nothing to remember: no subscriber, nothing pending, nothing counted. */
     synchronized boolean isIdle() {
-        return subscribers.isEmpty() && pending == null && published.isZero();
+        return subscriberCount == 0 && pending == null && published.isZero();
     }
 }
