@@ -51,4 +51,27 @@ final class Http {
         JsonNode j = r.json();
         return new long[] {j.path("viewers").path("count").asLong(), j.path("users").path("count").asLong()};
     }
+
+    /** How a node's {@code /api/cluster} regards each node: node name to replica status ("up", "down", ...). */
+    static java.util.Map<String, String> replicaStates(String nodeUrl) {
+        Response r = get(nodeUrl + "/api/cluster");
+        java.util.Map<String, String> states = new java.util.TreeMap<>();
+        if (r.status() == 200) {
+            for (JsonNode replica : r.json().path("replicas")) {
+                String id = replica.path("replica").asText();
+                states.put(id.substring(0, id.indexOf('#')), replica.path("status").asText());
+            }
+        }
+        return states;
+    }
+
+    /** The members of a node's view as its {@code /api/cluster} lists them. */
+    static java.util.List<String> members(String nodeUrl) {
+        Response r = get(nodeUrl + "/api/cluster");
+        java.util.List<String> members = new java.util.ArrayList<>();
+        if (r.status() == 200) {
+            r.json().path("members").forEach(m -> members.add(m.asText()));
+        }
+        return members;
+    }
 }

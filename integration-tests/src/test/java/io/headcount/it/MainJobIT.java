@@ -98,6 +98,9 @@ class MainJobIT {
             clients.awaitCounts(id, TOPIC, 3, 3, CONVERGE);
         }
 
+        assertEquals(List.of("n1", "n2", "n3"), Http.members(n1.url()).stream().sorted().toList());
+        assertEquals(Map.of("n2", "up", "n3", "up"), Http.replicaStates(n1.url()), "node 1's view of its peers");
+
         // SIGKILL node 2: node 1's sockets must drop to viewers=2, users=1 within 5 s and stay there.
         int eventsBeforeKill = clients.events().size();
         double killedAt = System.currentTimeMillis();
@@ -108,6 +111,13 @@ class MainJobIT {
             killLatencies.add(corrected.t() - killedAt);
         }
         node2.forEach(clients::close); // they would only retry the dead node
+        long listedAt = System.currentTimeMillis() + 5000;
+        while (!Http.replicaStates(n1.url()).equals(Map.of("n2", "down", "n3", "up"))
+                && System.currentTimeMillis() < listedAt) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        assertEquals(Map.of("n2", "down", "n3", "up"), Http.replicaStates(n1.url()), "/api/cluster after the kill");
+        assertEquals(List.of("n1", "n3"), Http.members(n1.url()).stream().sorted().toList());
 
         // Scale out: a 4th node answers the same counts on its HTTP API within 5 s of being started.
         int http4 = ItEnvironment.freePorts(1, 0);

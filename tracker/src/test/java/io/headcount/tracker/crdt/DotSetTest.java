@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headcount.tracker.testing.Cases;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.TreeSet;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class DotSetTest {
@@ -42,18 +44,11 @@ class DotSetTest {
         assertEquals("{1..3,5..6}", DotSet.ofRanges(new long[] {1, 3, 5, 6}).toString());
     }
 
-    @Test
-    void behavesAsASetOfLongs() {
-        Cases.forAll("DotSet as a set of longs", 1000, random -> checkAgainstModel(
-                clocks(random), clocks(random), random.nextInt(66)));
-    }
-
-    private static List<Integer> clocks(Random random) {
-        List<Integer> out = new ArrayList<>();
-        for (int i = random.nextInt(41); i > 0; i--) {
-            out.add(1 + random.nextInt(60));
-        }
-        return out;
+    @Property(tries = 1000, seed = "4161")
+    void behavesAsASetOfLongs(@ForAll @Size(max = 40) List<@IntRange(min = 1, max = 60) Integer> a,
+            @ForAll @Size(max = 40) List<@IntRange(min = 1, max = 60) Integer> b,
+            @ForAll @IntRange(max = 65) int cut) {
+        checkAgainstModel(new ArrayList<>(a), new ArrayList<>(b), cut);
     }
 
     private static void checkAgainstModel(List<Integer> a, List<Integer> b, int cut) {

@@ -8,17 +8,19 @@ import io.headcount.tracker.TrackerConfig;
 import io.headcount.tracker.crdt.CountingMode;
 import io.headcount.tracker.crdt.Counts;
 import io.headcount.tracker.crdt.ReplicaId;
-import io.headcount.tracker.wire.DeltaBroadcast;
-import io.headcount.tracker.wire.Transfer;
-import io.headcount.tracker.testing.Cases;
-import io.headcount.tracker.testing.SimulatedCluster;
 import io.headcount.tracker.testing.SimulatedCluster.Faults;
 import io.headcount.tracker.testing.SimulatedCluster.Node;
+import io.headcount.tracker.testing.SimulatedCluster;
+import io.headcount.tracker.wire.DeltaBroadcast;
+import io.headcount.tracker.wire.Transfer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.ShrinkingMode;
 import org.junit.jupiter.api.Test;
 
 /** The replication protocol on a deterministic simulated cluster. */
@@ -124,7 +126,7 @@ class SimulatedClusterTest {
 
     @Test
     void aLostTransferChunkCannotLetTheRestHideARemove() {
-        // Found by the random schedules (seed 1002981 with -Dheadcount.tries=10): b held a's entry at
+        // Found by the random schedules (an earlier seeded runner, seed 1002981): b held a's entry at
         // dot 3; a's leave of it (dots 3 and 6) was lost; the full transfer came in chunks {1} {2}
         // {3..4} {5..6} and {3..4} was lost too. Merging {5..6} made b's clock of a read 6, complete,
         // so no heartbeat ever asked again, and dot 3 stayed counted for good. Chunks are now merged
@@ -232,21 +234,21 @@ class SimulatedClusterTest {
         assertEquals(before, b.counter("headcount.replication.transfers", "kind", "requested"));
     }
 
-    @Test
-    void randomSchedulesOfChurnCrashesRestartsAndPartitionsConverge() {
-        Cases.forAll("random simulated schedules", 1000, random -> {
-            SimulatedCluster c = new SimulatedCluster(random.nextLong(), randomConfig(random), Faults.hostile());
-            runRandomSchedule(c, random);
-            c.heal();
-            for (String name : List.of("n0", "n1", "n2", "n3")) {
-                if (c.node(name) == null || !c.liveNodes().contains(c.node(name))) {
-                    c.start(name);
-                }
+    @Property(tries = 1000, seed = "4191", shrinking = ShrinkingMode.OFF)
+    void randomSchedulesOfChurnCrashesRestartsAndPartitionsConverge(@ForAll long seed) {
+        // one seed draws the settings, the schedule and the simulation: a failure's sample replays it alone
+        Random random = new Random(seed);
+        SimulatedCluster c = new SimulatedCluster(random.nextLong(), randomConfig(random), Faults.hostile());
+        runRandomSchedule(c, random);
+        c.heal();
+        for (String name : List.of("n0", "n1", "n2", "n3")) {
+            if (c.node(name) == null || !c.liveNodes().contains(c.node(name))) {
+                c.start(name);
             }
-            assertTrue(c.runUntil(() -> c.converged(TOPICS), Duration.ofSeconds(30)),
-                    () -> "not converged: " + c.describe(TOPICS));
-            assertEquals(List.of(), c.violations());
-        });
+        }
+        assertTrue(c.runUntil(() -> c.converged(TOPICS), Duration.ofSeconds(30)),
+                () -> "not converged: " + c.describe(TOPICS));
+        assertEquals(List.of(), c.violations());
     }
 
     /** Settings drawn so that small windows, tiny chunks and empty histories all get exercised. */

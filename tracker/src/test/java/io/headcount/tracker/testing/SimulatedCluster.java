@@ -341,6 +341,11 @@ public final class SimulatedCluster {
             return replica;
         }
 
+        /** Whether the node named {@code name} is in this node's installed view. */
+        public boolean sees(String name) {
+            return transport.view.containsKey(name);
+        }
+
         void boot() {
             try {
                 replicator.start();
