@@ -42,6 +42,6 @@ final class WebSocketClose {
 
     /** Whether a close was started: what the client sends from then on is not read. */
     static boolean isClosing(Channel ch) {
-        return ch.hasAttr(CLOSING);
+        return ch.hasAttr(CLOSING) && ch.attr(CLOSING).get() != null;
     }
 }
