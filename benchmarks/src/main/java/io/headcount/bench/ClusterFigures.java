@@ -62,13 +62,11 @@ final class ClusterFigures {
             text.append(data);
             if (last) {
                 try {
-                    JsonNode f = JSON.readTree(text.toString());
-                    JsonNode p = f.get(4);
-                    switch (f.get(3).asText()) {
-                        case "presence_state" -> viewers = p.at("/viewers/count").asLong();
-                        case "presence_diff" -> viewers += p.at("/joins/viewers/count").asLong()
-                                - p.at("/leaves/viewers/count").asLong();
-                        default -> { }
+                    LoadClient.Frame f = LoadClient.parse(text.toString());
+                    if (f.isState()) {
+                        viewers = f.viewers();
+                    } else if (f.isDiff()) {
+                        viewers += f.viewers();
                     }
                     changedAt = System.nanoTime();
                     if (viewers >= 0) {

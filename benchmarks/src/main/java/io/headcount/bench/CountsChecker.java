@@ -1,7 +1,5 @@
 package io.headcount.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -26,7 +24,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class CountsChecker {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String url;
     private final String topic;
@@ -80,18 +77,13 @@ final class CountsChecker {
             text.append(data);
             if (last) {
                 try {
-                    JsonNode f = JSON.readTree(text.toString());
-                    JsonNode p = f.get(4);
-                    switch (f.get(3).asText()) {
-                        case "phx_reply" -> {
-                            if ("1".equals(f.get(1).asText()) && "ok".equals(p.path("status").asText())) {
-                                joined = true;
-                            }
-                        }
-                        case "presence_state" -> viewers = p.at("/viewers/count").asLong();
-                        case "presence_diff" -> viewers += p.at("/joins/viewers/count").asLong()
-                                - p.at("/leaves/viewers/count").asLong();
-                        default -> { }
+                    LoadClient.Frame f = LoadClient.parse(text.toString());
+                    if (f.isReply() && "1".equals(f.ref()) && "ok".equals(f.status())) {
+                        joined = true;
+                    } else if (f.isState()) {
+                        viewers = f.viewers();
+                    } else if (f.isDiff()) {
+                        viewers += f.viewers();
                     }
                 } catch (Exception e) {
                     // not a frame we count

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
@@ -297,15 +298,6 @@ final class WebSocketFigures {
 
     // --- one topic, many subscribers -------------------------------------------------------------------
 
-    /** The highest count level reached, per event loop: when the last of its sockets reached it. */
-    private static final class Levels {
-        final long[] reachedAt;
-
-        Levels(int size) {
-            reachedAt = new long[size + 1];
-        }
-    }
-
     /**
      * {@code subscribers} sockets on node 0 joined to one topic; then {@code joiners} sockets on node 1
      * join it at {@code perSecond}. For the m-th join, the time from sending it until the last subscriber
@@ -313,11 +305,12 @@ final class WebSocketFigures {
      */
     void bigTopic(int subscribers, int joiners, int perSecond) throws Exception {
         String topic = "big:0";
-        List<Levels> perLoop = Collections.synchronizedList(new ArrayList<>());
-        ThreadLocal<Levels> levels = ThreadLocal.withInitial(() -> {
-            Levels l = new Levels(joiners);
-            perLoop.add(l);
-            return l;
+        // per event loop, for each count level m: when the last of its sockets reached m joins
+        List<long[]> perLoop = Collections.synchronizedList(new ArrayList<>());
+        ThreadLocal<long[]> reachedAt = ThreadLocal.withInitial(() -> {
+            long[] levels = new long[joiners + 1];
+            perLoop.add(levels);
+            return levels;
         });
         AtomicLongArray counts = new AtomicLongArray(subscribers); // written by each socket's event loop
         AtomicLongArray warmCounts = new AtomicLongArray(subscribers);
@@ -336,9 +329,9 @@ final class WebSocketFigures {
             }
             c.set(i, after);
             if (!warm) {
-                Levels l = levels.get();
+                long[] levels = reachedAt.get();
                 for (long m = Math.max(1, before - subscribers + 1); m <= Math.min(joiners, after - subscribers); m++) {
-                    l.reachedAt[(int) m] = Math.max(l.reachedAt[(int) m], now);
+                    levels[(int) m] = Math.max(levels[(int) m], now);
                 }
             }
         });
@@ -362,8 +355,8 @@ final class WebSocketFigures {
         for (int m = 1; m <= joiners; m++) {
             long last = 0;
             synchronized (perLoop) {
-                for (Levels l : perLoop) {
-                    last = Math.max(last, l.reachedAt[m]);
+                for (long[] levels : perLoop) {
+                    last = Math.max(last, levels[m]);
                 }
             }
             ms[m - 1] = (last - sentAt[m]) / 1e6;
@@ -409,22 +402,16 @@ final class WebSocketFigures {
         long pid = nodes.process(2).pid();
         long heapBefore = heapAfterGc(pid);
         long rssBefore = rss(pid);
-        long[] joined = new long[1];
+        AtomicInteger joined = new AtomicInteger();
         List<Socket> sockets = client.connect(2, nodes.httpPort(2), count, (s, f, now) -> {
             if (f.isReply() && "ok".equals(f.status()) && f.topic().startsWith("idle:")) {
-                synchronized (joined) {
-                    joined[0]++;
-                }
+                joined.incrementAndGet();
             }
         });
         for (int i = 0; i < count; i++) {
             sockets.get(i).join("idle:" + (i % 1_000));
         }
-        nodes.await(() -> {
-            synchronized (joined) {
-                return joined[0] == count;
-            }
-        }, "every idle socket joined");
+        nodes.await(() -> joined.get() == count, "every idle socket joined");
         int[] truth = new int[1_000];
         java.util.Arrays.fill(truth, count / 1_000);
         nodes.await(() -> everyNodeCounts("idle:", truth), "every node counts the idle sockets");

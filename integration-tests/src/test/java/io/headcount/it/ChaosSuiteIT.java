@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +35,7 @@ class ChaosSuiteIT {
     static final Duration SETTLE = Duration.ofSeconds(30);
 
     final Path work = ItEnvironment.workDir("chaos");
-    final List<AutoCloseable> cleanup = new ArrayList<>();
+    final Cleanup cleanup = new Cleanup();
     ChaosNetworks networks;
     PhoenixDriver clients;
 
@@ -47,14 +46,7 @@ class ChaosSuiteIT {
 
     @AfterEach
     void cleanUp() {
-        Collections.reverse(cleanup);
-        for (AutoCloseable c : cleanup) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // keep cleaning
-            }
-        }
+        cleanup.closeAll();
     }
 
     List<NodeContainer> cluster(int size) throws Exception {
@@ -144,6 +136,15 @@ class ChaosSuiteIT {
         }
     }
 
+    /** Waits until every client shows the counts; the time the last of them got there, from {@code since}. */
+    double slowest(List<String> ids, String topic, long viewers, long users, long since) throws Exception {
+        double slowest = 0;
+        for (String id : ids) {
+            slowest = Math.max(slowest, clients.awaitCounts(id, topic, viewers, users, SETTLE).t() - since);
+        }
+        return slowest;
+    }
+
     @Test
     void aDockerKillOfOneNodeCorrectsTheCountsOnTheSurvivorsClients() throws Exception {
         String topic = "video:kill";
@@ -151,10 +152,7 @@ class ChaosSuiteIT {
         List<String> ids = twoClientsPerNode(nodes, topic);
         long killed = System.currentTimeMillis();
         nodes.get(2).kill();
-        double worst = 0;
-        for (String id : ids.subList(0, 4)) {
-            worst = Math.max(worst, clients.awaitCounts(id, topic, 2, 2, SETTLE).t() - killed);
-        }
+        double worst = slowest(ids.subList(0, 4), topic, 2, 2, killed);
         awaitTopic(nodes.get(0), topic, 2, 2);
         assertNeverNegative(ids.subList(0, 4), topic);
         System.out.printf("FIGURE chaos (a) docker kill of 1 of 3 nodes -> survivors' clients corrected: %.0f ms%n", worst);
@@ -168,19 +166,11 @@ class ChaosSuiteIT {
         NodeContainer cut = nodes.get(2);
         long cutAt = System.currentTimeMillis();
         cut.disconnectCluster();
-        double settled = 0;
-        for (String id : ids.subList(0, 4)) {
-            settled = Math.max(settled, clients.awaitCounts(id, topic, 2, 2, SETTLE).t() - cutAt);
-        }
-        for (String id : ids.subList(4, 6)) {
-            settled = Math.max(settled, clients.awaitCounts(id, topic, 1, 1, SETTLE).t() - cutAt);
-        }
+        double settled = Math.max(slowest(ids.subList(0, 4), topic, 2, 2, cutAt),
+                slowest(ids.subList(4, 6), topic, 1, 1, cutAt));
         long healedAt = System.currentTimeMillis();
         cut.connectCluster();
-        double converged = 0;
-        for (String id : ids) {
-            converged = Math.max(converged, clients.awaitCounts(id, topic, 3, 3, SETTLE).t() - healedAt);
-        }
+        double converged = slowest(ids, topic, 3, 3, healedAt);
         for (NodeContainer n : nodes) {
             awaitTopic(n, topic, 3, 3);
         }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -27,18 +26,11 @@ class ClientRecoveryIT {
     static final Duration SETTLE = Duration.ofSeconds(20);
 
     final Path work = ItEnvironment.workDir("client-recovery");
-    final List<AutoCloseable> cleanup = new ArrayList<>();
+    final Cleanup cleanup = new Cleanup();
 
     @AfterEach
     void cleanUp() {
-        Collections.reverse(cleanup);
-        for (AutoCloseable c : cleanup) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // keep cleaning
-            }
-        }
+        cleanup.closeAll();
     }
 
     static String token(String user) {

@@ -29,18 +29,11 @@ class MainJobIT {
     static final Duration CONVERGE = Duration.ofSeconds(10);
 
     final Path work = ItEnvironment.workDir("main-job");
-    final List<AutoCloseable> cleanup = new ArrayList<>();
+    final Cleanup cleanup = new Cleanup();
 
     @AfterEach
     void cleanUp() {
-        Collections.reverse(cleanup);
-        for (AutoCloseable c : cleanup) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // keep cleaning
-            }
-        }
+        cleanup.closeAll();
     }
 
     @Test
