@@ -4,6 +4,7 @@ import io.headcount.tracker.crdt.Counts;
 import io.headcount.tracker.crdt.Presence;
 import io.headcount.tracker.crdt.ReplicaId;
 import io.headcount.tracker.replication.ClusterStatus;
+import io.headcount.tracker.replication.Convergence;
 import io.headcount.tracker.replication.ReplicationMetrics;
 import io.headcount.tracker.replication.Scheduler;
 import io.headcount.tracker.replication.ShardedReplicator;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -91,6 +93,24 @@ public final class Tracker implements AutoCloseable {
 
     public ClusterStatus status() {
         return replicator.status();
+    }
+
+    /** Presences each known replica holds, hidden ones of down replicas included; at most a heartbeat old. */
+    public Map<ReplicaId, Integer> presencesByReplica() {
+        return replicator.presencesByReplica();
+    }
+
+    /** The {@code limit} topics with the highest counts across the cluster, busiest first (linear in topics). */
+    public List<TopicCounts> busiestTopics(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return replicator.busiestTopics(limit);
+    }
+
+    /** How long changes of other nodes recently took to be merged here. */
+    public Convergence convergence() {
+        return replicator.convergence();
     }
 
     /**

@@ -21,6 +21,8 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class WireCodecBenchmark {
 
+    private static final long SENT_AT = 1_796_342_400_000L;
+
     @Param({"10", "1000"})
     public int changes;
 
@@ -37,7 +39,7 @@ public class WireCodecBenchmark {
             s.join(States.presence(1_000_000 + c));
             s.leave(States.topic(c), c);
         }
-        gossip = new DeltaBroadcast(0, s.takeDelta());
+        gossip = new DeltaBroadcast(0, s.takeDelta(), SENT_AT);
         gossipBytes = codec.encode(gossip);
         chunk = new Transfer(0, 1, 0, false, s.extractOwn(5000).get(0));
         chunkBytes = codec.encode(chunk);

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * Per-topic counts of the visible presences, kept incrementally from {@link PresenceDiff}s so that
@@ -31,6 +32,11 @@ public final class CountTable {
     /** Number of topics with a non-zero count. */
     public int topicCount() {
         return tallies.size();
+    }
+
+    /** Visits the topics with a non-zero count and their counts; weakly consistent, from any thread. */
+    public void forEach(BiConsumer<String, Counts> visitor) {
+        tallies.forEach((topic, tally) -> visitor.accept(topic, tally.published));
     }
 
     /** The topics with a non-zero count and their counts; a weakly consistent view for diagnostics. */

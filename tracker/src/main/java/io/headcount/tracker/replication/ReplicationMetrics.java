@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -25,6 +28,7 @@ public final class ReplicationMetrics {
     private final AtomicLongArray entriesPerShard;
     private final Timer mergeTime;
     private final Timer flushTime;
+    private final Timer convergence;
     private final MeterRegistry registry;
 
     public ReplicationMetrics(MeterRegistry registry, int shards) {
@@ -34,6 +38,13 @@ public final class ReplicationMetrics {
                 .register(registry);
         flushTime = Timer.builder("headcount.replication.flush")
                 .description("Time to take the pending delta and hand it to the transport").register(registry);
+        // Client-side percentiles over a sliding window, so the dashboard reads the recent figure.
+        convergence = Timer.builder("headcount.replication.convergence")
+                .description("From the oldest change of a delta on its origin node to its merge here (wall clocks)")
+                .publishPercentiles(0.5, 0.99)
+                .distributionStatisticExpiry(Duration.ofSeconds(10))
+                .distributionStatisticBufferLength(2)
+                .register(registry);
         deltasSent = Counter.builder("headcount.replication.deltas").tag("direction", "sent")
                 .description("Deltas broadcast after a flush window").register(registry);
         deltasReceived = Counter.builder("headcount.replication.deltas").tag("direction", "received")
@@ -91,6 +102,26 @@ public final class ReplicationMetrics {
 
     void merged(long nanos) {
         mergeTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A delta merged {@code millis} after its oldest change; negative when wall clocks disagree, counted as 0. */
+    void converged(long millis) {
+        convergence.record(Math.max(millis, 0), TimeUnit.MILLISECONDS);
+    }
+
+    /** The recent convergence latencies: percentiles over the last 10-20 s, the sample count since start. */
+    public Convergence convergence() {
+        HistogramSnapshot s = convergence.takeSnapshot();
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        for (ValueAtPercentile v : s.percentileValues()) {
+            if (v.percentile() == 0.5) {
+                p50 = v.value(TimeUnit.MILLISECONDS);
+            } else if (v.percentile() == 0.99) {
+                p99 = v.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return new Convergence(s.count(), p50, p99, s.max(TimeUnit.MILLISECONDS));
     }
 
     void flushed(long nanos) {

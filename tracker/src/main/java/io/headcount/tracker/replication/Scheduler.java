@@ -17,6 +17,12 @@ public interface Scheduler {
     /** A monotonic clock in nanoseconds (never wall-clock time: liveness must not jump with NTP). */
     long nanoTime();
 
+    /**
+     * Wall-clock time in milliseconds, comparable across nodes; only for measuring how long changes
+     * take to reach other nodes, never for liveness.
+     */
+    long currentTimeMillis();
+
     /** A scheduled task that may still be cancelled. */
     @FunctionalInterface
     interface Cancellable {

@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,10 @@ final class Shard {
     private boolean stopped;
     private Scheduler.Cancellable tick;
     private volatile Map<ReplicaId, ReplicaStatus> published = Map.of();
+    /** Stored presences per replica, hidden ones included, as of the last tick or status change. */
+    private volatile Map<ReplicaId, Integer> presences = Map.of();
+    /** Wall-clock time of the oldest change in the pending delta. */
+    private long firstChangeMillis;
 
     Shard(int index, TrackerConfig config, ReplicaId self, Scheduler scheduler, Transport transport,
             CountsListener listener, ReplicationMetrics metrics) {
@@ -128,6 +133,15 @@ final class Shard {
         return published;
     }
 
+    Map<ReplicaId, Integer> presencesByReplica() {
+        return presences;
+    }
+
+    /** Visits every topic with a non-zero count; weakly consistent, from any thread. */
+    void forEachCount(BiConsumer<String, Counts> visitor) {
+        counts.forEach(visitor);
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     void start() {
@@ -171,24 +185,34 @@ final class Shard {
         retired.values().removeIf(at -> now - at >= permdownNanos);
         long timeout = config.transferTimeout().toNanos();
         requests.values().removeIf(r -> now - r.lastProgress >= timeout);
-        metrics.entries(index, state.size());
+        publishSizes();
     }
 
     // ---------------------------------------------------------------- local changes
 
     void track(Presence presence) {
+        noteChangeTime();
         apply(state.join(presence));
         scheduleFlush();
     }
 
     void untrack(String topic, long connection) {
+        noteChangeTime();
         apply(state.leave(topic, connection));
         scheduleFlush();
     }
 
     void untrackAll(long connection) {
+        noteChangeTime();
         apply(state.leaveAll(connection));
         scheduleFlush();
+    }
+
+    /** Before a local change: if it starts a new delta, its time is the delta's first change. */
+    private void noteChangeTime() {
+        if (!state.hasDelta()) {
+            firstChangeMillis = scheduler.currentTimeMillis();
+        }
     }
 
     private void scheduleFlush() {
@@ -215,7 +239,7 @@ final class Shard {
         long start = scheduler.nanoTime();
         Delta delta = state.takeDelta();
         if (delta != null) {
-            transport.broadcast(new DeltaBroadcast(index, delta));
+            transport.broadcast(new DeltaBroadcast(index, delta, firstChangeMillis));
             history.record(delta, flushedClock, state.clock());
             flushedClock = state.clock();
             metrics.deltaSent(delta);
@@ -258,6 +282,7 @@ final class Shard {
         } else if (message instanceof DeltaBroadcast d) {
             metrics.deltaReceived();
             merge(d.delta());
+            metrics.converged(scheduler.currentTimeMillis() - d.firstChangeMillis());
             if (!state.seen(sender).isContiguous()) {
                 requestTransfer(sender);
             }
@@ -424,6 +449,15 @@ final class Shard {
             statuses.put(r, s);
         }
         published = Map.copyOf(statuses);
+        publishSizes();
+    }
+
+    private void publishSizes() {
+        Map<ReplicaId, Integer> sizes = new HashMap<>();
+        for (ReplicaId r : state.replicaIds()) {
+            sizes.put(r, state.size(r));
+        }
+        presences = Map.copyOf(sizes);
         metrics.entries(index, state.size());
     }
 }

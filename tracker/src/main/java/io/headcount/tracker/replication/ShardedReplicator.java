@@ -1,6 +1,7 @@
 package io.headcount.tracker.replication;
 
 import io.headcount.tracker.CountsListener;
+import io.headcount.tracker.TopicCounts;
 import io.headcount.tracker.TrackerConfig;
 import io.headcount.tracker.crdt.Counts;
 import io.headcount.tracker.crdt.Presence;
@@ -13,6 +14,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -34,6 +36,7 @@ public final class ShardedReplicator implements Transport.Receiver {
     private final ReplicaId self;
     private final Transport transport;
     private final Shard[] shards;
+    private final ReplicationMetrics metrics;
 
     public ShardedReplicator(TrackerConfig config, ReplicaId self, Transport transport,
             List<? extends Scheduler> schedulers, CountsListener listener, ReplicationMetrics metrics) {
@@ -48,6 +51,7 @@ public final class ShardedReplicator implements Transport.Receiver {
             shards[i] = new Shard(i, config, self, schedulers.get(i), transport, listener, metrics);
         }
         metrics.bindReplicaStates(this::replicasByStatus);
+        this.metrics = metrics;
     }
 
     /** Each known replica counted once, in its least settled state across shards (DOWN, then RETURNING). */
@@ -86,6 +90,35 @@ public final class ShardedReplicator implements Transport.Receiver {
 
     public Counts counts(String topic) {
         return shardOf(topic).counts(topic);
+    }
+
+    /** Stored presences per known replica, summed over shards (as of each shard's last tick, at most a heartbeat old). */
+    public Map<ReplicaId, Integer> presencesByReplica() {
+        Map<ReplicaId, Integer> sum = new HashMap<>();
+        for (Shard shard : shards) {
+            shard.presencesByReplica().forEach((r, n) -> sum.merge(r, n, Integer::sum));
+        }
+        return sum;
+    }
+
+    /** The {@code limit} topics with the highest counts, busiest first. */
+    public List<TopicCounts> busiestTopics(int limit) {
+        PriorityQueue<TopicCounts> kept = new PriorityQueue<>(TopicCounts.BUSIEST_FIRST.reversed());
+        for (Shard shard : shards) {
+            shard.forEachCount((topic, counts) -> {
+                kept.add(new TopicCounts(topic, counts));
+                if (kept.size() > limit) {
+                    kept.poll(); // the least busy of those kept
+                }
+            });
+        }
+        List<TopicCounts> busiest = new ArrayList<>(kept);
+        busiest.sort(TopicCounts.BUSIEST_FIRST);
+        return busiest;
+    }
+
+    public Convergence convergence() {
+        return metrics.convergence();
     }
 
     public ClusterStatus status() {

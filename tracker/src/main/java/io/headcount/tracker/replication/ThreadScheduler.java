@@ -49,6 +49,11 @@ public final class ThreadScheduler implements Scheduler, AutoCloseable {
         return System.nanoTime();
     }
 
+    @Override
+    public long currentTimeMillis() {
+        return System.currentTimeMillis();
+    }
+
     /** Stops the thread after the tasks already queued, waiting at most the given time. */
     public void shutdown(Duration wait) throws InterruptedException {
         executor.shutdown();

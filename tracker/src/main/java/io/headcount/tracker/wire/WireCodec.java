@@ -22,8 +22,9 @@ import java.util.Map;
  *                                         topic item   = string
  * heartbeat body        = clock:varint                  (the sender is replica 0)
  * transfer request body = requestId:varint  seenPrefix:varint
- * delta body            = parts:varint  parts × (replica:varint  dots  entries)
- * transfer body         = requestId:varint  chunk:varint  last:u8  delta body
+ * delta body            = firstChangeMillis:varint  state
+ * state                 = parts:varint  parts × (replica:varint  dots  entries)
+ * transfer body         = requestId:varint  chunk:varint  last:u8  state
  * dots     = ranges:varint  ranges × (start - previousEnd:varint  end - start:varint)
  * entries  = n:varint  n × (clock - previousClock:varint  topic:varint  connection:varint  user:nullable string)
  * </pre>
@@ -34,7 +35,7 @@ import java.util.Map;
 public final class WireCodec {
 
     static final int MAGIC = 'H';
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private static final int HEARTBEAT = 1;
     private static final int DELTA = 2;
@@ -61,6 +62,7 @@ public final class WireCodec {
             body.writeVarLong(h.clock());
         } else if (message instanceof DeltaBroadcast d) {
             kind = DELTA;
+            body.writeVarLong(d.firstChangeMillis());
             writeDelta(d.delta(), tables, body);
         } else if (message instanceof TransferRequest r) {
             kind = TRANSFER_REQUEST;
@@ -151,7 +153,10 @@ public final class WireCodec {
         }
         ReplicationMessage message = switch (kind) {
             case HEARTBEAT -> new Heartbeat(sender, shard, in.readVarLong());
-            case DELTA -> new DeltaBroadcast(shard, readDelta(in, sender, replicas, topics));
+            case DELTA -> {
+                long firstChangeMillis = in.readVarLong();
+                yield new DeltaBroadcast(shard, readDelta(in, sender, replicas, topics), firstChangeMillis);
+            }
             case TRANSFER_REQUEST -> new TransferRequest(sender, shard, in.readVarLong(), in.readVarLong());
             case TRANSFER -> new Transfer(shard, in.readVarLong(), in.readVarInt(), readFlag(in),
                     readDelta(in, sender, replicas, topics));

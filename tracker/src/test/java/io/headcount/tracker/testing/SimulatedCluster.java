@@ -481,6 +481,11 @@ public final class SimulatedCluster {
         public long nanoTime() {
             return now;
         }
+
+        @Override
+        public long currentTimeMillis() {
+            return now / 1_000_000;
+        }
     }
 
     /** A node's network endpoint. */

@@ -23,6 +23,7 @@ class WireCodecTest {
 
     static final ReplicaId A = new ReplicaId("node-a", 1_733_000_000_000_000L);
     static final ReplicaId B = new ReplicaId("node-b", 42);
+    static final long SENT_AT = 1_796_342_400_000L; // 2026-12-04 in epoch milliseconds
     final WireCodec codec = new WireCodec(8);
 
     @Test
@@ -36,7 +37,7 @@ class WireCodecTest {
         Delta delta = s.takeDelta();
         for (ReplicationMessage m : List.of(
                 new Heartbeat(A, 3, 12345),
-                new DeltaBroadcast(7, delta),
+                new DeltaBroadcast(7, delta, SENT_AT),
                 new TransferRequest(B, 0, 99, 17),
                 new Transfer(1, 99, 0, true, s.extractOwn()),
                 new Transfer(1, 7, 3, false, s.extractOwn(1).get(0)),
@@ -48,7 +49,7 @@ class WireCodecTest {
     @Property(tries = 500, seed = "4181")
     void randomDeltasRoundTrip(@ForAll Random random) {
         Delta d = randomDelta(random);
-        assertEquals(d, ((DeltaBroadcast) codec.decode(codec.encode(new DeltaBroadcast(2, d)))).delta());
+        assertEquals(d, ((DeltaBroadcast) codec.decode(codec.encode(new DeltaBroadcast(2, d, SENT_AT)))).delta());
     }
 
     @Test
@@ -57,16 +58,16 @@ class WireCodecTest {
         for (int i = 0; i < 100; i++) {
             s.join(Presence.user("video:42", i, "user-" + i));
         }
-        int bytes = codec.encode(new DeltaBroadcast(0, s.takeDelta())).length;
+        int bytes = codec.encode(new DeltaBroadcast(0, s.takeDelta(), SENT_AT)).length;
         assertTrue(bytes < 100 * 16, "100 joins in one delta took " + bytes + " bytes");
     }
 
     @Test
     void anotherVersionIsRefusedAsIncompatible() {
         byte[] bytes = codec.encode(new Heartbeat(A, 1, 5));
-        bytes[1] = 2;
+        bytes[1] = 1;
         IncompatiblePeerException e = assertThrows(IncompatiblePeerException.class, () -> codec.decode(bytes));
-        assertTrue(e.getMessage().contains("version 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("version 1"), e.getMessage());
     }
 
     @Test
@@ -78,7 +79,7 @@ class WireCodecTest {
 
     @Test
     void truncatedBytesFailOnlyAsMalformed() {
-        byte[] good = codec.encode(new DeltaBroadcast(2, randomDelta(new Random(1))));
+        byte[] good = codec.encode(new DeltaBroadcast(2, randomDelta(new Random(1)), SENT_AT));
         for (int cut = 0; cut < good.length; cut++) {
             int n = cut;
             assertThrows(MalformedMessageException.class, () -> codec.decode(good, 0, n));
@@ -87,7 +88,7 @@ class WireCodecTest {
 
     @Property(tries = 2000, seed = "4182")
     void corruptBytesFailOnlyAsMalformed(@ForAll Random random) {
-        byte[] bad = codec.encode(new DeltaBroadcast(2, randomDelta(new Random(1))));
+        byte[] bad = codec.encode(new DeltaBroadcast(2, randomDelta(new Random(1)), SENT_AT));
         for (int flips = 1 + random.nextInt(4); flips > 0; flips--) {
             bad[random.nextInt(bad.length)] = (byte) random.nextInt(256);
         }

@@ -1,0 +1,123 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Socket } from "phoenix";
+import { legacy_createStore as createStore, combineReducers } from "redux";
+import { bindPresence, presenceReducer, selectCounts } from "../src/presence.js";
+
+const counts = (viewers, users) => ({ viewers: { count: viewers }, users: { count: users } });
+
+/** A WebSocket stand-in: the test plays the server, frame by frame, in the Phoenix v2 array form. */
+class FakeWebSocket {
+  static last = null;
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.sent = [];
+    FakeWebSocket.last = this;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen();
+  }
+  send(data) {
+    this.sent.push(JSON.parse(data));
+  }
+  close(code = 1000) {
+    this.readyState = 3;
+    this.onclose({ code, wasClean: code === 1000 });
+  }
+  push(joinRef, topic, event, payload, ref = null) {
+    this.onmessage({ data: JSON.stringify([joinRef, ref, topic, event, payload]) });
+  }
+  /** Answers the channel's latest phx_join with ok; returns its join ref. */
+  acceptJoin(topic) {
+    const join = this.sent.filter(([, , t, e]) => t === topic && e === "phx_join").at(-1);
+    assert.ok(join, "the client sent a phx_join");
+    const [joinRef, ref] = join;
+    this.push(joinRef, topic, "phx_reply", { status: "ok", response: {} }, ref);
+    return joinRef;
+  }
+}
+
+function connectedSocket() {
+  const socket = new Socket("ws://headcount.test/socket", {
+    transport: FakeWebSocket, heartbeatIntervalMs: 3_600_000, reconnectAfterMs: () => 3_600_000, rejoinAfterMs: () => 1,
+  });
+  socket.connect();
+  FakeWebSocket.last.open();
+  return socket;
+}
+
+test("with the real phoenix client and a Redux store, the counts follow state and diffs exactly", () => {
+  const store = createStore(combineReducers({ presence: presenceReducer }));
+  const socket = connectedSocket();
+  const channel = socket.channel("video:42");
+  bindPresence(channel, store.dispatch);
+  channel.join();
+  const ws = FakeWebSocket.last;
+  const joinRef = ws.acceptJoin("video:42");
+  ws.push(joinRef, "video:42", "presence_state", counts(340, 12));
+  ws.push(joinRef, "video:42", "presence_diff", { joins: counts(3, 1), leaves: counts(1, 0) });
+  assert.deepEqual(selectCounts(store.getState().presence, "video:42"), { viewers: 342, users: 13, synced: true });
+  // a diff of an earlier join of the same topic: phoenix drops it, so it never reaches the counts
+  ws.push(String(Number(joinRef) - 1), "video:42", "presence_diff", { joins: counts(100, 0), leaves: counts(0, 0) });
+  assert.deepEqual(selectCounts(store.getState().presence, "video:42"), { viewers: 342, users: 13, synced: true });
+  socket.disconnect();
+});
+
+test("a dropped connection marks the counts stale until the rejoin's state", async () => {
+  const store = createStore(presenceReducer);
+  const socket = connectedSocket();
+  const channel = socket.channel("video:7");
+  bindPresence(channel, store.dispatch);
+  channel.join();
+  let ws = FakeWebSocket.last;
+  let joinRef = ws.acceptJoin("video:7");
+  ws.push(joinRef, "video:7", "presence_state", counts(2, 1));
+  ws.close(1012);
+  assert.deepEqual(selectCounts(store.getState(), "video:7"), { viewers: 2, users: 1, synced: false });
+  socket.connect();
+  FakeWebSocket.last.open();
+  ws = FakeWebSocket.last;
+  await waitFor(() => ws.sent.some(([, , t, e]) => t === "video:7" && e === "phx_join"));
+  joinRef = ws.acceptJoin("video:7");
+  ws.push(joinRef, "video:7", "presence_state", counts(1, 1));
+  assert.deepEqual(selectCounts(store.getState(), "video:7"), { viewers: 1, users: 1, synced: true });
+  socket.disconnect();
+});
+
+test("unbind removes every handler it added and forgets the topic", () => {
+  const handlers = [];
+  const channel = {
+    topic: "video:1",
+    on(event, callback) {
+      handlers.push({ event, callback, ref: handlers.length });
+      return handlers.length - 1;
+    },
+    off(event, ref) {
+      const i = handlers.findIndex((h) => h.event === event && h.ref === ref);
+      assert.ok(i >= 0, `off(${event}, ${ref}) matches a binding`);
+      handlers.splice(i, 1);
+    },
+  };
+  const actions = [];
+  const unbind = bindPresence(channel, (a) => actions.push(a));
+  assert.deepEqual(handlers.map((h) => h.event).sort(), ["phx_close", "phx_error", "presence_diff", "presence_state"]);
+  handlers.find((h) => h.event === "presence_state").callback(counts(1, 0));
+  assert.deepEqual(actions, [{ type: "headcount/presence_state", topic: "video:1", payload: counts(1, 0) }]);
+  unbind();
+  unbind();
+  assert.equal(handlers.length, 0);
+  assert.deepEqual(actions.at(-1), { type: "headcount/presence_unbound", topic: "video:1" });
+  assert.equal(actions.length, 2);
+});
+
+async function waitFor(condition, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error("condition not met within " + timeoutMs + " ms");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
