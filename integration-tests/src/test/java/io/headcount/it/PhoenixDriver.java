@@ -40,14 +40,17 @@ final class PhoenixDriver implements AutoCloseable {
         }
     }
 
-    /** Installs phoenix and ws from the npm registry (once per JVM) into the scratch directory. */
+    /**
+     * Installs the drivers' npm packages (phoenix, ws, playwright-core) from the npm registry, once
+     * per JVM, into a scratch directory with the driver scripts; returns that directory.
+     */
     static synchronized Path install() throws IOException, InterruptedException {
         if (installed != null) {
             return installed;
         }
         Path source = ItEnvironment.repoRoot().resolve("integration-tests/src/test/js");
-        Path dir = ItEnvironment.workDir("phoenix-driver");
-        for (String f : List.of("package.json", "package-lock.json", "phoenix-driver.mjs")) {
+        Path dir = ItEnvironment.workDir("js-drivers");
+        for (String f : List.of("package.json", "package-lock.json", "phoenix-driver.mjs", "browser-driver.mjs")) {
             Files.copy(source.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
         }
         Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")

@@ -68,9 +68,11 @@ public final class HeadcountNode implements AutoCloseable {
                 settings.jgroupsStack());
         try {
             tracker = startTracker(self, cluster, feeds);
-            HttpApi api = new HttpApi(tracker, registry, this::notReadyReason, json);
+            NodeMetrics metrics = new NodeMetrics(registry);
+            tracker.reportConnections(metrics::openSockets);
+            HttpApi api = new HttpApi(tracker, feeds, registry, this::notReadyReason, json);
             server.start(settings, tracker, feeds, frames, json, api, new TokenService(settings.secrets()),
-                    new NodeMetrics(registry), this::notReadyReason);
+                    metrics, this::notReadyReason);
         } catch (Exception | Error e) {
             close();
             throw e;

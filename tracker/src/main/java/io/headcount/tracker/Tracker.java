@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * The presence tracker of one node: the local API over the sharded, replicated presence state.
@@ -106,6 +107,19 @@ public final class Tracker implements AutoCloseable {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
         return replicator.busiestTopics(limit);
+    }
+
+    /**
+     * Tells the tracker how many client connections this node holds; heartbeats announce it to the
+     * peers, so that any node can show every node's figure ({@link #connectionsByReplica}).
+     */
+    public void reportConnections(LongSupplier connections) {
+        replicator.reportConnections(connections);
+    }
+
+    /** Client connections per known replica, peers' as of their last heartbeat (0 if they never reported). */
+    public Map<ReplicaId, Long> connectionsByReplica() {
+        return replicator.connectionsByReplica();
     }
 
     /** How long changes of other nodes recently took to be merged here. */

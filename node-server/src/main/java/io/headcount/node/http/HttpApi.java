@@ -2,15 +2,19 @@ package io.headcount.node.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.headcount.node.phoenix.TopicPolicy;
+import io.headcount.node.presence.TopicFeeds;
+import io.headcount.tracker.TopicCounts;
 import io.headcount.tracker.Tracker;
 import io.headcount.tracker.crdt.Counts;
 import io.headcount.tracker.crdt.ReplicaId;
 import io.headcount.tracker.replication.ClusterStatus;
+import io.headcount.tracker.replication.Convergence;
 import io.headcount.tracker.replication.ReplicaStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,29 +23,62 @@ import java.util.function.Supplier;
 
 /**
  * The node's HTTP endpoints, as plain functions from a path to a response; the Netty side only
- * parses and writes.
+ * parses and writes. Besides the API: the demo page at {@code /}, the dashboard at
+ * {@code /dashboard} (both fed by this API and the WebSocket), and their files under {@code /assets/}.
  */
 public final class HttpApi {
 
     public static final String TOPICS_PREFIX = "/api/topics/";
+    static final String ASSETS_PREFIX = "/assets/";
+    /** How many topics {@code /api/stats} lists. */
+    static final int BUSIEST_TOPICS = 10;
+    /**
+     * For the pages: scripts and styles only from this node, sockets only back to it (CSP 3 lets
+     * 'self' cover ws: and wss: of the same host), no framing, no referrer.
+     */
+    private static final Map<String, String> PAGE_HEADERS = Map.of(
+            "Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+                    + "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            "X-Content-Type-Options", "nosniff",
+            "Referrer-Policy", "no-referrer");
 
     private final Tracker tracker;
+    private final TopicFeeds feeds;
     private final PrometheusMeterRegistry registry;
     private final Supplier<String> notReady;
     private final ObjectMapper json;
+    private final StaticFiles files = new StaticFiles();
 
-    public HttpApi(Tracker tracker, PrometheusMeterRegistry registry, Supplier<String> notReady, ObjectMapper json) {
+    public HttpApi(Tracker tracker, TopicFeeds feeds, PrometheusMeterRegistry registry, Supplier<String> notReady,
+            ObjectMapper json) {
         this.tracker = tracker;
+        this.feeds = feeds;
         this.registry = registry;
         this.notReady = notReady;
         this.json = json;
     }
 
-    /** A response: status, content type, body. */
-    public record Response(HttpResponseStatus status, String contentType, byte[] body) {
+    /** A response: status, content type, body, and headers beyond those every response gets. */
+    public record Response(HttpResponseStatus status, String contentType, byte[] body, Map<String, String> headers) {
+
+        public Response(HttpResponseStatus status, String contentType, byte[] body) {
+            this(status, contentType, body, Map.of());
+        }
     }
 
     public Response handle(String path) {
+        if (path.equals("/") || path.equals("/index.html")) {
+            return file("index.html");
+        }
+        if (path.equals("/dashboard")) {
+            return file("dashboard.html");
+        }
+        if (path.startsWith(ASSETS_PREFIX)) {
+            return file(path.substring(ASSETS_PREFIX.length()));
+        }
+        if (path.equals("/api/stats")) {
+            return json(HttpResponseStatus.OK, stats());
+        }
         if (path.equals("/healthz")) {
             return json(HttpResponseStatus.OK, Map.of("status", "ok"));
         }
@@ -88,13 +125,62 @@ public final class HttpApi {
             shard.forEach((replica, s) -> replicas.merge(replica.toString(), s.name().toLowerCase(),
                     (a, b) -> a.equals(b) ? a : "changing"));
         }
-        List<Map<String, String>> list = new ArrayList<>();
-        replicas.forEach((replica, s) -> list.add(Map.of("replica", replica, "status", s)));
+        Map<String, Integer> presences = new HashMap<>();
+        tracker.presencesByReplica().forEach((r, n) -> presences.put(r.toString(), n));
+        Map<String, Long> connections = new HashMap<>();
+        tracker.connectionsByReplica().forEach((r, n) -> connections.put(r.toString(), n));
+        List<Map<String, Object>> list = new ArrayList<>();
+        replicas.forEach((replica, s) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("replica", replica);
+            entry.put("status", s);
+            entry.put("presences", presences.getOrDefault(replica, 0));
+            entry.put("connections", connections.getOrDefault(replica, 0L));
+            list.add(entry);
+        });
         body.put("replicas", list);
         if (status.incompatibility() != null) {
             body.put("incompatibility", status.incompatibility());
         }
         return body;
+    }
+
+    /**
+     * What the dashboard charts besides the cluster: the busiest topics, the count changes this node
+     * has seen (cumulative: the dashboard takes rates), and the recent convergence latency.
+     */
+    private Map<String, Object> stats() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("self", tracker.self().toString());
+        List<Map<String, Object>> topics = new ArrayList<>();
+        for (TopicCounts t : tracker.busiestTopics(BUSIEST_TOPICS)) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("topic", t.topic());
+            entry.put("viewers", t.counts().viewers());
+            entry.put("users", t.counts().users());
+            topics.add(entry);
+        }
+        body.put("topics", topics);
+        body.put("changes", Map.of("joins", feeds.joinsSeen(), "leaves", feeds.leavesSeen()));
+        Convergence c = tracker.convergence();
+        Map<String, Object> convergence = new LinkedHashMap<>();
+        convergence.put("samples", c.samples());
+        convergence.put("p50Ms", finiteOrNull(c.p50Millis()));
+        convergence.put("p99Ms", finiteOrNull(c.p99Millis()));
+        convergence.put("maxMs", finiteOrNull(c.maxMillis()));
+        body.put("convergence", convergence);
+        return body;
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private Response file(String name) {
+        return files.find(name)
+                .map(f -> new Response(HttpResponseStatus.OK, f.contentType(), f.body(),
+                        name.endsWith(".html") ? PAGE_HEADERS : Map.of()))
+                .orElseGet(() -> error(HttpResponseStatus.NOT_FOUND, "not found"));
     }
 
     public Response error(HttpResponseStatus status, String message) {

@@ -152,6 +152,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        r.headers().forEach(response.headers()::set);
         boolean keepAlive = HttpUtil.isKeepAlive(request) && r.status().code() < 400;
         HttpUtil.setKeepAlive(response, keepAlive);
         var done = ctx.writeAndFlush(response);

@@ -140,7 +140,7 @@ final class PhoenixSocketHandler extends SimpleChannelInboundHandler<Object> {
             feeds.unsubscribe(previous);
             ctx.write(frames.close(previous.joinRef(), topic));
         }
-        ctx.write(frames.ok(m.joinRef(), m.ref(), topic));
+        ctx.write(frames.joined(m.joinRef(), m.ref(), topic, identity.userId() != null));
         joins.put(topic, feeds.subscribe(topic, m.joinRef(), ctx.channel()));
         if (previous == null) {
             tracker.track(topic, identity.connection(), identity.userId());

@@ -19,6 +19,8 @@ import java.util.Map;
 public final class PhoenixFrames {
 
     private static final Map<String, Object> EMPTY = Map.of();
+    private static final Map<String, Object> AS_USER = Map.of("counted_as", "user");
+    private static final Map<String, Object> AS_VIEWER = Map.of("counted_as", "viewer");
 
     private final ObjectMapper json;
     private final ByteBufAllocator alloc;
@@ -31,6 +33,15 @@ public final class PhoenixFrames {
     /** {@code [join_ref, ref, topic, "phx_reply", {"status":"ok","response":{}}]} */
     public TextWebSocketFrame ok(String joinRef, String ref, String topic) {
         return frame(joinRef, ref, topic, PhoenixMessage.REPLY, new Reply("ok", EMPTY));
+    }
+
+    /**
+     * The reply to a join: {@code [join_ref, ref, topic, "phx_reply", {"status":"ok","response":{"counted_as":"user"}}]}
+     * ({@code "viewer"} without a valid token). Only about the joining socket itself, so a front end
+     * can tell that its token was refused or has expired.
+     */
+    public TextWebSocketFrame joined(String joinRef, String ref, String topic, boolean asUser) {
+        return frame(joinRef, ref, topic, PhoenixMessage.REPLY, new Reply("ok", asUser ? AS_USER : AS_VIEWER));
     }
 
     /** {@code [join_ref, ref, topic, "phx_reply", {"status":"error","response":{"reason":reason}}]} */

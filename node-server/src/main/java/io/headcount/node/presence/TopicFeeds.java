@@ -5,12 +5,14 @@ import io.headcount.node.phoenix.PhoenixFrames;
 import io.headcount.tracker.CountsListener;
 import io.headcount.tracker.crdt.CountChange;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The count fan-out of a node: per topic, changes from the tracker are coalesced over a push window
@@ -31,6 +33,8 @@ public final class TopicFeeds implements CountsListener {
     private final Counter diffs;
     private final Counter pushes;
     private final Counter drops;
+    private final LongAdder joins = new LongAdder();
+    private final LongAdder leaves = new LongAdder();
 
     public TopicFeeds(Duration window, PushMode mode, PushTimer timer, PhoenixFrames frames, MeterRegistry registry) {
         this.window = window;
@@ -43,6 +47,10 @@ public final class TopicFeeds implements CountsListener {
                 .register(registry);
         drops = Counter.builder("headcount.presence.drops").description("Count pushes skipped for slow readers "
                 + "(replaced by the latest state once they catch up)").register(registry);
+        FunctionCounter.builder("headcount.presence.changes", joins, LongAdder::sum).tag("kind", "joins")
+                .description("Viewers and users who joined a topic, anywhere in the cluster").register(registry);
+        FunctionCounter.builder("headcount.presence.changes", leaves, LongAdder::sum).tag("kind", "leaves")
+                .description("Viewers and users who left a topic, anywhere in the cluster").register(registry);
         Gauge.builder("headcount.presence.topics", feeds, ConcurrentHashMap::size)
                 .description("Topics with a non-zero count or a subscriber on this node").register(registry);
     }
@@ -51,6 +59,8 @@ public final class TopicFeeds implements CountsListener {
     @Override
     public void onCountChanges(List<CountChange> changes) {
         for (CountChange change : changes) {
+            joins.add(change.joins().viewers() + change.joins().users());
+            leaves.add(change.leaves().viewers() + change.leaves().users());
             TopicFeed[] feed = new TopicFeed[1];
             boolean[] first = new boolean[1];
             feeds.compute(change.topic(), (topic, f) -> {
@@ -65,6 +75,16 @@ public final class TopicFeeds implements CountsListener {
                 timer.schedule(() -> flush(feed[0]), window);
             }
         }
+    }
+
+    /** Viewers and users who joined a topic anywhere in the cluster, as this node learnt of them, since start. */
+    public long joinsSeen() {
+        return joins.sum();
+    }
+
+    /** Viewers and users who left a topic anywhere in the cluster (a down node's included), since start. */
+    public long leavesSeen() {
+        return leaves.sum();
     }
 
     /**

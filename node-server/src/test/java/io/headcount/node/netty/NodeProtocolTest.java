@@ -77,7 +77,7 @@ class NodeProtocolTest {
         try (WsClient viewer = new WsClient(socketUrl("token=undefined&vsn=2.0.0"));
                 WsClient user = new WsClient(socketUrl("token=" + token("alice") + "&vsn=2.0.0"))) {
             viewer.send("[\"7\",\"7\",\"" + topic + "\",\"phx_join\",{}]");
-            assertEquals("[\"7\",\"7\",\"" + topic + "\",\"phx_reply\",{\"status\":\"ok\",\"response\":{}}]",
+            assertEquals("[\"7\",\"7\",\"" + topic + "\",\"phx_reply\",{\"status\":\"ok\",\"response\":{\"counted_as\":\"viewer\"}}]",
                     viewer.next().toString());
             assertEquals("[\"7\",null,\"" + topic
                     + "\",\"presence_state\",{\"viewers\":{\"count\":0},\"users\":{\"count\":0}}]", viewer.next().toString());
@@ -86,7 +86,7 @@ class NodeProtocolTest {
                     viewer.next().toString());
 
             user.send("[\"3\",\"3\",\"" + topic + "\",\"phx_join\",{}]");
-            user.next("phx_reply");
+            assertEquals("user", user.next("phx_reply").at("/4/response/counted_as").asText());
             assertCounts(user.next("presence_state").get(4), 1, 0);
             JsonNode diff = viewer.next("presence_diff").get(4);
             assertCounts(diff.get("joins"), 0, 1);

@@ -121,7 +121,11 @@ public final class ReplicationMetrics {
                 p99 = v.value(TimeUnit.MILLISECONDS);
             }
         }
-        return new Convergence(s.count(), p50, p99, s.max(TimeUnit.MILLISECONDS));
+        double max = s.max(TimeUnit.MILLISECONDS);
+        if (max == 0) {
+            return new Convergence(s.count(), Double.NaN, Double.NaN, 0); // nothing merged in the window
+        }
+        return new Convergence(s.count(), p50, p99, max);
     }
 
     void flushed(long nanos) {

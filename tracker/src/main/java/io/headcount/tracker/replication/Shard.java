@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,12 +84,17 @@ final class Shard {
     private volatile Map<ReplicaId, ReplicaStatus> published = Map.of();
     /** Stored presences per replica, hidden ones included, as of the last tick or status change. */
     private volatile Map<ReplicaId, Integer> presences = Map.of();
+    /** Client connections each peer announced in its last heartbeat; published with the sizes. */
+    private final Map<ReplicaId, Long> announced = new HashMap<>();
+    private volatile Map<ReplicaId, Long> connections = Map.of();
+    private final LongSupplier ownConnections;
     /** Wall-clock time of the oldest change in the pending delta. */
     private long firstChangeMillis;
 
     Shard(int index, TrackerConfig config, ReplicaId self, Scheduler scheduler, Transport transport,
-            CountsListener listener, ReplicationMetrics metrics) {
+            CountsListener listener, ReplicationMetrics metrics, LongSupplier ownConnections) {
         this.index = index;
+        this.ownConnections = ownConnections;
         this.config = config;
         this.state = new PresenceState(self);
         this.counts = new CountTable(config.countingMode());
@@ -135,6 +141,11 @@ final class Shard {
 
     Map<ReplicaId, Integer> presencesByReplica() {
         return presences;
+    }
+
+    /** Client connections of the peers, as last announced, and of this node. */
+    Map<ReplicaId, Long> connectionsByReplica() {
+        return connections;
     }
 
     /** Visits every topic with a non-zero count; weakly consistent, from any thread. */
@@ -255,7 +266,7 @@ final class Shard {
         if (state.hasDelta()) {
             flush();
         }
-        transport.broadcast(new Heartbeat(state.self(), index, state.clock()));
+        transport.broadcast(new Heartbeat(state.self(), index, state.clock(), ownConnections.getAsLong()));
     }
 
     // ---------------------------------------------------------------- messages
@@ -276,6 +287,7 @@ final class Shard {
             return;
         }
         if (message instanceof Heartbeat h) {
+            announced.put(sender, h.connections());
             if (h.clock() > state.seen(sender).prefix() || returning.contains(sender)) {
                 requestTransfer(sender);
             }
@@ -420,6 +432,7 @@ final class Shard {
         downSince.remove(replica);
         returning.remove(replica);
         requests.remove(replica);
+        announced.remove(replica);
         if (retire) {
             retired.put(replica, scheduler.nanoTime());
         }
@@ -458,6 +471,10 @@ final class Shard {
             sizes.put(r, state.size(r));
         }
         presences = Map.copyOf(sizes);
+        Map<ReplicaId, Long> conns = new HashMap<>(announced);
+        conns.keySet().retainAll(sizes.keySet());
+        conns.put(state.self(), ownConnections.getAsLong());
+        connections = Map.copyOf(conns);
         metrics.entries(index, state.size());
     }
 }

@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,7 @@ public final class ShardedReplicator implements Transport.Receiver {
     private final Transport transport;
     private final Shard[] shards;
     private final ReplicationMetrics metrics;
+    private volatile LongSupplier connections = () -> 0;
 
     public ShardedReplicator(TrackerConfig config, ReplicaId self, Transport transport,
             List<? extends Scheduler> schedulers, CountsListener listener, ReplicationMetrics metrics) {
@@ -48,7 +51,8 @@ public final class ShardedReplicator implements Transport.Receiver {
         this.transport = transport;
         this.shards = new Shard[config.shards()];
         for (int i = 0; i < shards.length; i++) {
-            shards[i] = new Shard(i, config, self, schedulers.get(i), transport, listener, metrics);
+            shards[i] = new Shard(i, config, self, schedulers.get(i), transport, listener, metrics,
+                    () -> connections.getAsLong());
         }
         metrics.bindReplicaStates(this::replicasByStatus);
         this.metrics = metrics;
@@ -99,6 +103,21 @@ public final class ShardedReplicator implements Transport.Receiver {
             shard.presencesByReplica().forEach((r, n) -> sum.merge(r, n, Integer::sum));
         }
         return sum;
+    }
+
+    /** Where heartbeats read this node's client connections from. */
+    public void reportConnections(LongSupplier connections) {
+        this.connections = Objects.requireNonNull(connections, "connections");
+    }
+
+    /**
+     * Client connections per known replica: this node's now, each peer's as its last heartbeat in
+     * shard 0 announced it (every shard carries the same figure; one is enough).
+     */
+    public Map<ReplicaId, Long> connectionsByReplica() {
+        Map<ReplicaId, Long> byReplica = new HashMap<>(shards[0].connectionsByReplica());
+        byReplica.put(self, connections.getAsLong());
+        return byReplica;
     }
 
     /** The {@code limit} topics with the highest counts, busiest first. */

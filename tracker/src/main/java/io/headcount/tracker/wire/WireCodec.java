@@ -20,7 +20,7 @@ import java.util.Map;
  *            replicas:table  topics:table  body
  * table    = n:varint  n × item           replica item = node:string  incarnation:varint
  *                                         topic item   = string
- * heartbeat body        = clock:varint                  (the sender is replica 0)
+ * heartbeat body        = clock:varint  connections:varint   (the sender is replica 0)
  * transfer request body = requestId:varint  seenPrefix:varint
  * delta body            = firstChangeMillis:varint  state
  * state                 = parts:varint  parts × (replica:varint  dots  entries)
@@ -60,6 +60,7 @@ public final class WireCodec {
         if (message instanceof Heartbeat h) {
             kind = HEARTBEAT;
             body.writeVarLong(h.clock());
+            body.writeVarLong(h.connections());
         } else if (message instanceof DeltaBroadcast d) {
             kind = DELTA;
             body.writeVarLong(d.firstChangeMillis());
@@ -152,7 +153,7 @@ public final class WireCodec {
             throw new MalformedMessageException("message kind " + kind + " with shard field " + shardField);
         }
         ReplicationMessage message = switch (kind) {
-            case HEARTBEAT -> new Heartbeat(sender, shard, in.readVarLong());
+            case HEARTBEAT -> new Heartbeat(sender, shard, in.readVarLong(), in.readVarLong());
             case DELTA -> {
                 long firstChangeMillis = in.readVarLong();
                 yield new DeltaBroadcast(shard, readDelta(in, sender, replicas, topics), firstChangeMillis);

@@ -256,7 +256,7 @@ class JGroupsClusterTest {
         c.get(0).tracker.track(TOPIC, 1, null);
         awaitCounts(new Counts(1, 0), c);
         byte[] future = new io.headcount.tracker.wire.WireCodec(TrackerConfig.defaults().shards())
-                .encode(new io.headcount.tracker.wire.Heartbeat(c.get(0).tracker.self(), 0, 1));
+                .encode(new io.headcount.tracker.wire.Heartbeat(c.get(0).tracker.self(), 0, 1, 0));
         future[1] = 9; // a later format
         channel(c.get(0)).send(new org.jgroups.BytesMessage(channel(c.get(1)).getAddress(), future));
         c.get(0).tracker.track(TOPIC, 2, null);

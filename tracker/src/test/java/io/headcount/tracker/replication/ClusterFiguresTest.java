@@ -55,6 +55,25 @@ class ClusterFiguresTest {
     }
 
     @Test
+    void everyNodeKnowsEveryNodesConnectionsFromItsHeartbeats() {
+        SimulatedCluster c = new SimulatedCluster(14, CONFIG, Faults.reliable());
+        Node a = c.start("a");
+        Node b = c.start("b");
+        Node n3 = c.start("c");
+        a.replicator().reportConnections(() -> 7);
+        b.replicator().reportConnections(() -> 18_000);
+        c.run(Duration.ofMillis(300));
+        Map<?, Long> expected = Map.of(a.replica(), 7L, b.replica(), 18_000L, n3.replica(), 0L);
+        for (Node n : List.of(a, b, n3)) {
+            assertEquals(expected, n.replicator().connectionsByReplica(), "as seen by " + n.replica());
+        }
+        c.crash("b");
+        c.run(CONFIG.permdownPeriod().plus(Duration.ofSeconds(1)));
+        assertEquals(Map.of(a.replica(), 7L, n3.replica(), 0L), a.replicator().connectionsByReplica(),
+                "a purged replica's figure goes with it");
+    }
+
+    @Test
     void busiestTopicsComeFirstTiesByNameAndTheListIsCut() {
         SimulatedCluster c = new SimulatedCluster(13, CONFIG, Faults.reliable());
         Node a = c.start("a");

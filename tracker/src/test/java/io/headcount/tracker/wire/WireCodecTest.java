@@ -36,7 +36,7 @@ class WireCodecTest {
         s.leave("video:42", 8);
         Delta delta = s.takeDelta();
         for (ReplicationMessage m : List.of(
-                new Heartbeat(A, 3, 12345),
+                new Heartbeat(A, 3, 12345, 18_000),
                 new DeltaBroadcast(7, delta, SENT_AT),
                 new TransferRequest(B, 0, 99, 17),
                 new Transfer(1, 99, 0, true, s.extractOwn()),
@@ -64,7 +64,7 @@ class WireCodecTest {
 
     @Test
     void anotherVersionIsRefusedAsIncompatible() {
-        byte[] bytes = codec.encode(new Heartbeat(A, 1, 5));
+        byte[] bytes = codec.encode(new Heartbeat(A, 1, 5, 0));
         bytes[1] = 1;
         IncompatiblePeerException e = assertThrows(IncompatiblePeerException.class, () -> codec.decode(bytes));
         assertTrue(e.getMessage().contains("version 1"), e.getMessage());
@@ -72,7 +72,7 @@ class WireCodecTest {
 
     @Test
     void anotherShardCountIsRefusedAsIncompatible() {
-        byte[] bytes = new WireCodec(4).encode(new Heartbeat(A, 1, 5));
+        byte[] bytes = new WireCodec(4).encode(new Heartbeat(A, 1, 5, 0));
         IncompatiblePeerException e = assertThrows(IncompatiblePeerException.class, () -> codec.decode(bytes));
         assertTrue(e.getMessage().contains("same shard count"), e.getMessage());
     }

@@ -1,0 +1,147 @@
+// The cluster dashboard: polls the node's own JSON endpoints (/api/cluster, /api/stats) once a
+// second and draws them. Behind a load balancer each poll may be answered by another node, so rates
+// are taken between two answers of the same node; every node sees the whole cluster's changes.
+import uPlot from "/assets/vendor/uplot/uPlot.esm.js";
+
+const POLL_MS = 1000;
+const WINDOW_S = 120;
+const $ = (id) => document.getElementById(id);
+
+const history = { t: [], joins: [], leaves: [], p50: [], p99: [] };
+const lastByNode = new Map(); // self -> {at, joins, leaves}
+
+const charts = {
+  changes: chart($("changes-chart"), [
+    { label: "joins/s", stroke: "#2f7d32", width: 2 },
+    { label: "leaves/s", stroke: "#c62828", width: 2 },
+  ]),
+  convergence: chart($("convergence-chart"), [
+    { label: "p50 ms", stroke: "#1565c0", width: 2 },
+    { label: "p99 ms", stroke: "#ef6c00", width: 2 },
+  ]),
+};
+
+function chart(element, series) {
+  return new uPlot({
+    width: Math.max(element.clientWidth, 320),
+    height: 180,
+    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+    series: [{}, ...series],
+    axes: [{}, { size: 50 }],
+  }, [[], ...series.map(() => [])], element);
+}
+
+async function getJson(path) {
+  const response = await fetch(path, { cache: "no-store" });
+  if (!response.ok) {
+    throw new Error(`${path}: HTTP ${response.status}`);
+  }
+  return response.json();
+}
+
+async function poll() {
+  try {
+    const [cluster, stats] = await Promise.all([getJson("/api/cluster"), getJson("/api/stats")]);
+    renderCluster(cluster);
+    renderTopics(stats.topics);
+    record(stats);
+    $("status").textContent = `Answered by ${stats.self} at ${new Date().toLocaleTimeString("en-GB")}.`
+      + (cluster.incompatibility ? ` Not in the cluster: ${cluster.incompatibility}` : "");
+    $("status").dataset.ok = "true";
+  } catch (e) {
+    $("status").textContent = `No answer (${e.message}); retrying.`;
+    $("status").dataset.ok = "false";
+  } finally {
+    setTimeout(poll, POLL_MS);
+  }
+}
+
+function renderCluster(cluster) {
+  const body = $("nodes").tBodies[0];
+  body.replaceChildren(...cluster.replicas.map((r) => row([
+    r.replica, badge(r.status), number(r.connections), number(r.presences),
+  ], r.status)));
+  const counted = cluster.replicas.filter((r) => r.status !== "down");
+  $("members-count").textContent = String(cluster.members.length);
+  $("connections-total").textContent = number(sum(counted, "connections"));
+  $("presences-total").textContent = number(sum(counted, "presences"));
+  $("members").textContent = `JGroups view: ${cluster.members.join(", ")}. Connections of peers are as of their last heartbeat (≤ 1 s); down replicas' are not added up.`;
+}
+
+function renderTopics(topics) {
+  const body = $("topics").tBodies[0];
+  if (topics.length === 0) {
+    body.replaceChildren(row(["Nobody is watching anything.", "", ""]));
+    return;
+  }
+  body.replaceChildren(...topics.map((t) => {
+    const link = document.createElement("a");
+    link.href = "/?" + new URLSearchParams({ topic: t.topic });
+    link.textContent = t.topic;
+    return row([link, number(t.viewers), number(t.users)]);
+  }));
+}
+
+function record(stats) {
+  const now = Date.now() / 1000;
+  const previous = lastByNode.get(stats.self);
+  lastByNode.set(stats.self, { at: now, joins: stats.changes.joins, leaves: stats.changes.leaves });
+  const c = stats.convergence;
+  $("convergence-p99").textContent = c.p99Ms === null ? "–" : `${c.p99Ms.toFixed(1)} ms`;
+  if (!previous || now - previous.at > 10 || stats.changes.joins < previous.joins) {
+    return; // first answer of this node, or it restarted: no rate yet
+  }
+  const dt = now - previous.at;
+  push(now, (stats.changes.joins - previous.joins) / dt, (stats.changes.leaves - previous.leaves) / dt, c.p50Ms, c.p99Ms);
+}
+
+function push(t, joins, leaves, p50, p99) {
+  history.t.push(t);
+  history.joins.push(joins);
+  history.leaves.push(leaves);
+  history.p50.push(p50);
+  history.p99.push(p99);
+  while (history.t.length && history.t[0] < t - WINDOW_S) {
+    Object.values(history).forEach((s) => s.shift());
+  }
+  charts.changes.setData([history.t, history.joins, history.leaves]);
+  charts.convergence.setData([history.t, history.p50, history.p99]);
+}
+
+function row(cells, state) {
+  const tr = document.createElement("tr");
+  if (state) {
+    tr.dataset.state = state;
+  }
+  for (const cell of cells) {
+    const td = document.createElement("td");
+    if (cell instanceof Node) {
+      td.append(cell);
+    } else {
+      td.textContent = cell;
+    }
+    if (/^[\d,]+$/.test(td.textContent)) {
+      td.className = "num";
+    }
+    tr.append(td);
+  }
+  return tr;
+}
+
+function badge(status) {
+  const span = document.createElement("span");
+  span.className = `badge ${status}`;
+  span.textContent = status;
+  return span;
+}
+
+const number = (n) => Number(n).toLocaleString("en");
+const sum = (rows, key) => rows.reduce((total, r) => total + r[key], 0);
+
+window.addEventListener("resize", () => {
+  for (const [id, c] of [["changes-chart", charts.changes], ["convergence-chart", charts.convergence]]) {
+    c.setSize({ width: Math.max($(id).clientWidth, 320), height: 180 });
+  }
+});
+
+poll();

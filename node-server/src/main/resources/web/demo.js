@@ -1,0 +1,118 @@
+// The demo page: one phoenix Socket back to the host that served the page (a node, or the load
+// balancer in front of the nodes), one channel on the topic in the address, its counts kept by the
+// front-end binding of clients/js.
+import { Socket } from "/assets/vendor/phoenix/phoenix.mjs";
+import { bindPresence, presenceReducer, selectCounts } from "/assets/lib/presence.js";
+
+const TOKEN_KEY = "headcount.token"; // per tab: each tab can be someone else
+const topic = new URLSearchParams(location.search).get("topic") || "video:demo";
+const $ = (id) => document.getElementById(id);
+
+let counts = presenceReducer(undefined, {});
+let connection = null;
+let countedAs = null;
+
+function dispatch(action) {
+  counts = presenceReducer(counts, action);
+  render();
+}
+
+function connect() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const socket = new Socket("/socket", { params: token ? { token } : {} });
+  const channel = socket.channel(topic);
+  const unbind = bindPresence(channel, dispatch);
+  socket.onOpen(() => status(`Connected to ${location.host}.`));
+  socket.onError(() => status("Connection lost, reconnecting…"));
+  channel.join()
+    .receive("ok", (reply) => {
+      countedAs = reply && reply.counted_as;
+      renderIdentity();
+    })
+    .receive("error", (reply) => status(`The server refused this topic: ${reply && reply.reason}.`));
+  socket.connect();
+  connection = { socket, channel, unbind };
+}
+
+function reconnect() {
+  if (connection) {
+    connection.unbind();
+    connection.channel.leave();
+    connection.socket.disconnect();
+  }
+  countedAs = null;
+  connect();
+}
+
+function render() {
+  const { viewers, users, synced } = selectCounts(counts, topic);
+  $("viewers").textContent = viewers.toLocaleString("en");
+  $("users").textContent = users.toLocaleString("en");
+  $("viewers-label").textContent = viewers === 1 ? "viewer" : "viewers";
+  $("users-label").textContent = users === 1 ? "user" : "users";
+  $("watching").dataset.synced = String(synced);
+}
+
+function status(text) {
+  $("status").textContent = text;
+}
+
+/** Who the token says you are; whether it counts is the server's answer to the join. */
+function tokenSubject(token) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(atob(payload)).sub || null;
+  } catch {
+    return null;
+  }
+}
+
+function renderIdentity() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const loggedIn = token !== null;
+  $("login").hidden = loggedIn;
+  $("logout").hidden = !loggedIn;
+  $("identity").dataset.countedAs = countedAs || "";
+  if (!loggedIn) {
+    $("identity").textContent = "You are watching anonymously, counted as a viewer.";
+  } else if (countedAs === "user") {
+    $("identity").textContent = `Logged in as ${tokenSubject(token) || "a user"}, counted as a user.`;
+  } else if (countedAs === "viewer") {
+    $("identity").textContent = "The server did not accept this token (expired, or signed with another secret): "
+      + "you are counted as a viewer.";
+  } else {
+    $("identity").textContent = "Logging in…";
+  }
+}
+
+$("login").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const token = $("token").value.trim();
+  if (token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    $("token").value = "";
+    reconnect();
+    renderIdentity();
+  }
+});
+
+$("logout").addEventListener("click", () => {
+  sessionStorage.removeItem(TOKEN_KEY);
+  reconnect();
+  renderIdentity();
+});
+
+$("topic-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const next = $("topic").value.trim();
+  if (next && next !== topic) {
+    location.search = new URLSearchParams({ topic: next }).toString();
+  }
+});
+
+$("title").textContent = topic;
+$("topic").value = topic;
+document.title = `${topic} · Headcount`;
+render();
+renderIdentity();
+connect();
