@@ -239,6 +239,8 @@ cat <<EOF
 
 Headcount cluster of $nodes nodes is up.
   load balancer    http://127.0.0.1:$lb_port   (WebSocket: ws://127.0.0.1:$lb_port/socket/websocket?vsn=2.0.0)
+  demo page        http://127.0.0.1:$lb_port/?topic=video:42   (open it in several tabs)
+  dashboard        http://127.0.0.1:$lb_port/dashboard
   counts of video:42  curl http://127.0.0.1:$lb_port/api/topics/video:42
   cluster          curl http://127.0.0.1:$lb_port/api/cluster
   a user token     java -jar node-server/target/headcount-node.jar token --user 42

@@ -25,6 +25,15 @@ const context = await browser.newContext({ viewport: { width: 1100, height: 900 
 const pages = new Map();
 const problems = [];
 
+/**
+ * The expression as a function: Playwright sends a function's source over the DevTools protocol,
+ * where the page's Content-Security-Policy (no 'unsafe-eval') does not apply, while a string would
+ * be evaluated by the page itself and refused.
+ */
+function expression(js) {
+  return new Function(`return (${js});`);
+}
+
 function page(id) {
   const p = pages.get(id);
   if (!p) {
@@ -39,6 +48,11 @@ const commands = {
     p.on("console", (m) => {
       if (m.type() === "error" || m.type() === "warning") {
         problems.push({ tab: id, kind: "console." + m.type(), text: m.text() });
+      }
+    });
+    p.on("response", (r) => {
+      if (r.status() >= 400) {
+        problems.push({ tab: id, kind: `http.${r.status()}`, text: r.url() });
       }
     });
     p.on("pageerror", (e) => problems.push({ tab: id, kind: "pageerror", text: String(e) }));
@@ -61,11 +75,11 @@ const commands = {
     return null;
   },
   async waitFor({ id, js, timeoutMs }) {
-    await page(id).waitForFunction(js, null, { timeout: timeoutMs, polling: 50 });
+    await page(id).waitForFunction(expression(js), null, { timeout: timeoutMs, polling: 50 });
     return null;
   },
   async eval({ id, js }) {
-    return page(id).evaluate(js);
+    return page(id).evaluate(expression(js));
   },
   async screenshot({ id, path }) {
     await page(id).screenshot({ path, fullPage: true });

@@ -27,7 +27,7 @@ function chart(element, series) {
     height: 180,
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
     series: [{}, ...series],
-    axes: [{}, { size: 50 }],
+    axes: [{ space: 90, values: (u, ticks) => ticks.map(clock) }, { size: 50 }],
   }, [[], ...series.map(() => [])], element);
 }
 
@@ -106,6 +106,7 @@ function push(t, joins, leaves, p50, p99) {
   }
   charts.changes.setData([history.t, history.joins, history.leaves]);
   charts.convergence.setData([history.t, history.p50, history.p99]);
+  $("changes-chart").dataset.points = $("convergence-chart").dataset.points = String(history.t.length);
 }
 
 function row(cells, state) {
@@ -136,6 +137,7 @@ function badge(status) {
 }
 
 const number = (n) => Number(n).toLocaleString("en");
+const clock = (seconds) => new Date(seconds * 1000).toLocaleTimeString("en-GB");
 const sum = (rows, key) => rows.reduce((total, r) => total + r[key], 0);
 
 window.addEventListener("resize", () => {
