@@ -23,8 +23,8 @@ export const PRESENCE_UNBOUND = "headcount/presence_unbound";
 const NO_COUNTS = Object.freeze({ viewers: 0, users: 0, synced: false });
 
 /**
- * The reducer: state is `{[topic]: {viewers, users, synced}}`. Pure; returns the same object when
- * an action changes nothing, as Redux expects.
+ * The reducer: state is `{[topic]: {viewers, users, synced}}`. Pure; returns the same state object
+ * for actions it does not handle, as Redux expects.
  */
 export function presenceReducer(state = {}, action) {
   if (action === null || typeof action !== "object" || typeof action.topic !== "string") {
@@ -77,7 +77,9 @@ export function selectCounts(state, topic) {
 /**
  * Dispatches the channel's presence pushes, and its errors and closes, as actions for
  * {@link presenceReducer}. Call it before `channel.join()`, so that the first state is not missed.
- * Returns a function that stops it and drops the topic from the state.
+ * Returns `unbind()`, which removes the handlers and drops the topic from the state; with
+ * `{forget: false}` it keeps the last counts instead, unsynced, for a page that is about to bind a
+ * new channel of the same topic (a new socket after logging in, say).
  */
 export function bindPresence(channel, dispatch) {
   const topic = channel.topic;
@@ -88,7 +90,7 @@ export function bindPresence(channel, dispatch) {
     ["phx_close", () => dispatch({ type: PRESENCE_STALE, topic })],
   ].map(([event, callback]) => [event, channel.on(event, callback)]);
   let bound = true;
-  return function unbind() {
+  return function unbind({ forget = true } = {}) {
     if (!bound) {
       return;
     }
@@ -96,7 +98,7 @@ export function bindPresence(channel, dispatch) {
     for (const [event, ref] of bindings) {
       channel.off(event, ref);
     }
-    dispatch({ type: PRESENCE_UNBOUND, topic });
+    dispatch({ type: forget ? PRESENCE_UNBOUND : PRESENCE_STALE, topic });
   };
 }
 

@@ -56,12 +56,13 @@ test("with the real phoenix client and a Redux store, the counts follow state an
   channel.join();
   const ws = FakeWebSocket.last;
   const joinRef = ws.acceptJoin("video:42");
+  // as Headcount sends them: the state to this join, the diffs broadcast (join_ref null)
   ws.push(joinRef, "video:42", "presence_state", counts(340, 12));
-  ws.push(joinRef, "video:42", "presence_diff", { joins: counts(3, 1), leaves: counts(1, 0) });
-  assert.deepEqual(selectCounts(store.getState().presence, "video:42"), { viewers: 342, users: 13, synced: true });
-  // a diff of an earlier join of the same topic: phoenix drops it, so it never reaches the counts
-  ws.push(String(Number(joinRef) - 1), "video:42", "presence_diff", { joins: counts(100, 0), leaves: counts(0, 0) });
-  assert.deepEqual(selectCounts(store.getState().presence, "video:42"), { viewers: 342, users: 13, synced: true });
+  ws.push(null, "video:42", "presence_diff", { joins: counts(3, 1), leaves: counts(1, 0) });
+  ws.push(null, "video:42", "presence_diff", { joins: counts(0, 0), leaves: counts(2, 1) });
+  assert.deepEqual(selectCounts(store.getState().presence, "video:42"), { viewers: 340, users: 12, synced: true });
+  ws.push(null, "video:7", "presence_diff", { joins: counts(9, 9), leaves: counts(0, 0) });
+  assert.deepEqual(Object.keys(store.getState().presence), ["video:42"], "another topic's push is not this channel's");
   socket.disconnect();
 });
 
@@ -75,6 +76,8 @@ test("a dropped connection marks the counts stale until the rejoin's state", asy
   let joinRef = ws.acceptJoin("video:7");
   ws.push(joinRef, "video:7", "presence_state", counts(2, 1));
   ws.close(1012);
+  assert.deepEqual(selectCounts(store.getState(), "video:7"), { viewers: 2, users: 1, synced: false });
+  ws.push(null, "video:7", "presence_diff", { joins: counts(5, 0), leaves: counts(0, 0) }); // a straggler
   assert.deepEqual(selectCounts(store.getState(), "video:7"), { viewers: 2, users: 1, synced: false });
   socket.connect();
   FakeWebSocket.last.open();
@@ -110,6 +113,15 @@ test("unbind removes every handler it added and forgets the topic", () => {
   assert.equal(handlers.length, 0);
   assert.deepEqual(actions.at(-1), { type: "headcount/presence_unbound", topic: "video:1" });
   assert.equal(actions.length, 2);
+});
+
+test("unbind with forget: false keeps the last counts, unsynced, until a new channel's state", () => {
+  const store = createStore(presenceReducer);
+  const channel = { topic: "video:2", bindings: [], on(e, cb) { this.bindings.push([e, cb]); return this.bindings.length; }, off() {} };
+  const unbind = bindPresence(channel, store.dispatch);
+  channel.bindings.find(([e]) => e === "presence_state")[1](counts(4, 2));
+  unbind({ forget: false });
+  assert.deepEqual(selectCounts(store.getState(), "video:2"), { viewers: 4, users: 2, synced: false });
 });
 
 async function waitFor(condition, timeoutMs = 5000) {

@@ -27,12 +27,13 @@ function chart(element, series) {
     height: 180,
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
     series: [{}, ...series],
-    axes: [{ space: 90, values: (u, ticks) => ticks.map(clock) }, { size: 50 }],
+    axes: [{ space: 90, incrs: [1, 2, 5, 10, 15, 30, 60], values: (u, ticks) => ticks.map(clock) }, { size: 50 }],
   }, [[], ...series.map(() => [])], element);
 }
 
 async function getJson(path) {
-  const response = await fetch(path, { cache: "no-store" });
+  // a node that hangs (SIGSTOP) must not stop the polling: give up after 3 s, poll again
+  const response = await fetch(path, { cache: "no-store", signal: AbortSignal.timeout(3000) });
   if (!response.ok) {
     throw new Error(`${path}: HTTP ${response.status}`);
   }
@@ -65,7 +66,8 @@ function renderCluster(cluster) {
   $("members-count").textContent = String(cluster.members.length);
   $("connections-total").textContent = number(sum(counted, "connections"));
   $("presences-total").textContent = number(sum(counted, "presences"));
-  $("members").textContent = `JGroups view: ${cluster.members.join(", ")}. Connections of peers are as of their last heartbeat (≤ 1 s); down replicas' are not added up.`;
+  $("members").textContent = `JGroups view: ${cluster.members.join(", ")}. Peers' connections are as of their`
+    + " last heartbeat (at most 2 s old); a down replica's presences are hidden and not added up.";
 }
 
 function renderTopics(topics) {
@@ -121,7 +123,7 @@ function row(cells, state) {
     } else {
       td.textContent = cell;
     }
-    if (/^[\d,]+$/.test(td.textContent)) {
+    if (/^([\d,]+|–)$/.test(td.textContent)) {
       td.className = "num";
     }
     tr.append(td);
@@ -136,9 +138,9 @@ function badge(status) {
   return span;
 }
 
-const number = (n) => Number(n).toLocaleString("en");
+const number = (n) => (n === null || n === undefined ? "–" : Number(n).toLocaleString("en"));
 const clock = (seconds) => new Date(seconds * 1000).toLocaleTimeString("en-GB");
-const sum = (rows, key) => rows.reduce((total, r) => total + r[key], 0);
+const sum = (rows, key) => rows.reduce((total, r) => total + (r[key] || 0), 0);
 
 window.addEventListener("resize", () => {
   for (const [id, c] of [["changes-chart", charts.changes], ["convergence-chart", charts.convergence]]) {

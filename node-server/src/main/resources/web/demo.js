@@ -11,6 +11,8 @@ const $ = (id) => document.getElementById(id);
 let counts = presenceReducer(undefined, {});
 let connection = null;
 let countedAs = null;
+let refusal = null;
+let joins = 0;
 
 function dispatch(action) {
   counts = presenceReducer(counts, action);
@@ -27,16 +29,22 @@ function connect() {
   channel.join()
     .receive("ok", (reply) => {
       countedAs = reply && reply.counted_as;
+      refusal = null;
+      $("status").dataset.joins = String(++joins); // rejoins after a lost connection count too
       renderIdentity();
     })
-    .receive("error", (reply) => status(`The server refused this topic: ${reply && reply.reason}.`));
+    .receive("error", (reply) => {
+      refusal = (reply && reply.reason) || "refused";
+      status(`The server refused this topic: ${refusal}.`);
+      renderIdentity();
+    });
   socket.connect();
   connection = { socket, channel, unbind };
 }
 
 function reconnect() {
   if (connection) {
-    connection.unbind();
+    connection.unbind({ forget: false }); // the last counts stay, greyed, until the new socket's state
     connection.channel.leave();
     connection.socket.disconnect();
   }
@@ -45,9 +53,10 @@ function reconnect() {
 }
 
 function render() {
+  const known = topic in counts; // before the first state there is nothing to show
   const { viewers, users, synced } = selectCounts(counts, topic);
-  $("viewers").textContent = viewers.toLocaleString("en");
-  $("users").textContent = users.toLocaleString("en");
+  $("viewers").textContent = known ? viewers.toLocaleString("en") : "–";
+  $("users").textContent = known ? users.toLocaleString("en") : "–";
   $("viewers-label").textContent = viewers === 1 ? "viewer" : "viewers";
   $("users-label").textContent = users === 1 ? "user" : "users";
   $("watching").dataset.synced = String(synced);
@@ -73,7 +82,9 @@ function renderIdentity() {
   $("login").hidden = loggedIn;
   $("logout").hidden = !loggedIn;
   $("identity").dataset.countedAs = countedAs || "";
-  if (!loggedIn) {
+  if (refusal) {
+    $("identity").textContent = "You are not counted: the server refused this topic.";
+  } else if (!loggedIn) {
     $("identity").textContent = "You are watching anonymously, counted as a viewer.";
   } else if (countedAs === "user") {
     $("identity").textContent = `Logged in as ${tokenSubject(token) || "a user"}, counted as a user.`;

@@ -47,7 +47,12 @@ final class BrowserDriver implements AutoCloseable {
         Thread reader = new Thread(this::readAnswers, "browser-driver-reader");
         reader.setDaemon(true);
         reader.start();
-        answer(0, Duration.ofSeconds(60)); // the browser is up
+        try {
+            answer(0, Duration.ofSeconds(60)); // the browser is up
+        } catch (AssertionError | InterruptedException e) {
+            close(); // no one else holds this driver yet
+            throw e;
+        }
     }
 
     private void readAnswers() {

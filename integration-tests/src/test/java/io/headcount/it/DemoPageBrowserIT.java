@@ -93,9 +93,12 @@ class DemoPageBrowserIT {
         Map<String, Integer> connections = waitForConnections(lb, null, tabs.size()); // one socket per tab
         String victim = connections.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
         int victimTabs = connections.get(victim);
-        assertTrue(victimTabs >= 1, "tabs are spread over the nodes: " + connections);
+        assertTrue(victimTabs >= 1, "the node to kill holds some of the tabs: " + connections);
+        int joinsBefore = joins(browser, tabs);
         long killedAt = System.nanoTime();
         cluster.node(Integer.parseInt(victim.substring(1))).kill();
+        // the victim's tabs lose their socket, reconnect through the load balancer and join again
+        awaitJoins(browser, tabs, joinsBefore + victimTabs);
         for (String tab : tabs) {
             awaitCounts(browser, tab, 2, 1);
         }
@@ -103,7 +106,11 @@ class DemoPageBrowserIT {
         String survivor = victim.equals("n1") ? "n2" : "n1";
         NodeProcess survivorNode = cluster.node(Integer.parseInt(survivor.substring(1)));
         waitForConnections(survivorNode.url(), victim, tabs.size()); // the victim's tabs are on the survivors now
-        browser.waitFor("tab-2", "document.getElementById('identity').dataset.countedAs === 'user'", CONVERGE,
+        for (String tab : tabs) {
+            awaitCounts(browser, tab, 2, 1); // and still exact once everything has settled
+        }
+        assertEquals(joinsBefore + victimTabs, joins(browser, tabs), "only the victim's tabs joined again");
+        assertEquals("user", browser.eval("tab-2", "document.getElementById('identity').dataset.countedAs").asText(),
                 "tab 2 still logged in after reconnecting");
 
         // The dashboard shows the dead node down, the connections where they are now, the topic, and the chart.
@@ -151,12 +158,32 @@ class DemoPageBrowserIT {
         }
     }
 
-    /** Node name ("n2") to the client connections /api/cluster reports for it. */
+    /** Successful joins of the tabs' channels so far, first joins and rejoins, all tabs together. */
+    static int joins(BrowserDriver browser, List<String> tabs) throws InterruptedException {
+        int n = 0;
+        for (String tab : tabs) {
+            n += browser.eval(tab, "Number(document.getElementById('status').dataset.joins || 0)").asInt();
+        }
+        return n;
+    }
+
+    static void awaitJoins(BrowserDriver browser, List<String> tabs, int total) throws InterruptedException {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        int seen;
+        while ((seen = joins(browser, tabs)) < total) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(seen + " joins in the tabs, not " + total + ", within " + CONVERGE);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Node name ("n2") to the client connections /api/cluster reports for it (0 when it reports none). */
     static Map<String, Integer> connectionsByNode(JsonNode cluster) {
         Map<String, Integer> byNode = new java.util.TreeMap<>();
         for (JsonNode r : cluster.path("replicas")) {
             String replica = r.path("replica").asText();
-            byNode.put(replica.substring(0, replica.indexOf('#')), r.path("connections").asInt());
+            byNode.put(replica.substring(0, replica.indexOf('#')), r.path("connections").asInt(0));
         }
         return byNode;
     }

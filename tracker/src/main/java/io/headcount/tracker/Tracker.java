@@ -117,7 +117,7 @@ public final class Tracker implements AutoCloseable {
         replicator.reportConnections(connections);
     }
 
-    /** Client connections per known replica, peers' as of their last heartbeat (0 if they never reported). */
+    /** Client connections of this node and of each up peer, as of its last heartbeat (0 if it never reported). */
     public Map<ReplicaId, Long> connectionsByReplica() {
         return replicator.connectionsByReplica();
     }

@@ -135,7 +135,7 @@ public final class HttpApi {
             entry.put("replica", replica);
             entry.put("status", s);
             entry.put("presences", presences.getOrDefault(replica, 0));
-            entry.put("connections", connections.getOrDefault(replica, 0L));
+            entry.put("connections", connections.get(replica)); // null: down, or not heard from yet
             list.add(entry);
         });
         body.put("replicas", list);

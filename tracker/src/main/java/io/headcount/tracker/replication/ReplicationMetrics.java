@@ -29,6 +29,9 @@ public final class ReplicationMetrics {
     private final Timer mergeTime;
     private final Timer flushTime;
     private final Timer convergence;
+    /** The shortest span the convergence window covers: a sample this recent is in it. */
+    private static final Duration RECENT = Duration.ofSeconds(5);
+    private volatile long lastConvergenceNanos;
     private final MeterRegistry registry;
 
     public ReplicationMetrics(MeterRegistry registry, int shards) {
@@ -38,11 +41,12 @@ public final class ReplicationMetrics {
                 .register(registry);
         flushTime = Timer.builder("headcount.replication.flush")
                 .description("Time to take the pending delta and hand it to the transport").register(registry);
-        // Client-side percentiles over a sliding window, so the dashboard reads the recent figure.
+        // Client-side percentiles over a sliding window (5-10 s: two 5 s buffers), so the dashboard reads
+        // the recent figure; the 1.0 percentile is the maximum of the same window.
         convergence = Timer.builder("headcount.replication.convergence")
                 .description("From the oldest change of a delta on its origin node to its merge here (wall clocks)")
-                .publishPercentiles(0.5, 0.99)
-                .distributionStatisticExpiry(Duration.ofSeconds(10))
+                .publishPercentiles(0.5, 0.99, 1.0)
+                .distributionStatisticExpiry(RECENT.multipliedBy(2))
                 .distributionStatisticBufferLength(2)
                 .register(registry);
         deltasSent = Counter.builder("headcount.replication.deltas").tag("direction", "sent")
@@ -107,23 +111,30 @@ public final class ReplicationMetrics {
     /** A delta merged {@code millis} after its oldest change; negative when wall clocks disagree, counted as 0. */
     void converged(long millis) {
         convergence.record(Math.max(millis, 0), TimeUnit.MILLISECONDS);
+        lastConvergenceNanos = System.nanoTime(); // the clock of Micrometer's window
     }
 
-    /** The recent convergence latencies: percentiles over the last 10-20 s, the sample count since start. */
+    /**
+     * The recent convergence latencies: p50, p99 and maximum over the last 5-10 s, all NaN when no
+     * delta was merged in the last 5 s (the window would show zeros); the sample count since start.
+     */
     public Convergence convergence() {
         HistogramSnapshot s = convergence.takeSnapshot();
+        if (s.count() == 0 || System.nanoTime() - lastConvergenceNanos > RECENT.toNanos()) {
+            return new Convergence(s.count(), Double.NaN, Double.NaN, Double.NaN);
+        }
         double p50 = Double.NaN;
         double p99 = Double.NaN;
+        double max = Double.NaN;
         for (ValueAtPercentile v : s.percentileValues()) {
+            double millis = v.value(TimeUnit.MILLISECONDS);
             if (v.percentile() == 0.5) {
-                p50 = v.value(TimeUnit.MILLISECONDS);
+                p50 = millis;
             } else if (v.percentile() == 0.99) {
-                p99 = v.value(TimeUnit.MILLISECONDS);
+                p99 = millis;
+            } else if (v.percentile() == 1.0) {
+                max = millis;
             }
-        }
-        double max = s.max(TimeUnit.MILLISECONDS);
-        if (max == 0) {
-            return new Convergence(s.count(), Double.NaN, Double.NaN, 0); // nothing merged in the window
         }
         return new Convergence(s.count(), p50, p99, max);
     }

@@ -84,7 +84,10 @@ final class Shard {
     private volatile Map<ReplicaId, ReplicaStatus> published = Map.of();
     /** Stored presences per replica, hidden ones included, as of the last tick or status change. */
     private volatile Map<ReplicaId, Integer> presences = Map.of();
-    /** Client connections each peer announced in its last heartbeat; published with the sizes. */
+    /**
+     * Client connections each peer announced in its last heartbeat; published with the sizes, for up
+     * replicas only (a down replica's figure is stale). Every shard keeps it; the replicator reads shard 0's.
+     */
     private final Map<ReplicaId, Long> announced = new HashMap<>();
     private volatile Map<ReplicaId, Long> connections = Map.of();
     private final LongSupplier ownConnections;
@@ -143,7 +146,7 @@ final class Shard {
         return presences;
     }
 
-    /** Client connections of the peers, as last announced, and of this node. */
+    /** Client connections of the up peers, as last announced. */
     Map<ReplicaId, Long> connectionsByReplica() {
         return connections;
     }
@@ -472,8 +475,7 @@ final class Shard {
         }
         presences = Map.copyOf(sizes);
         Map<ReplicaId, Long> conns = new HashMap<>(announced);
-        conns.keySet().retainAll(sizes.keySet());
-        conns.put(state.self(), ownConnections.getAsLong());
+        conns.keySet().removeIf(r -> !state.isUp(r));
         connections = Map.copyOf(conns);
         metrics.entries(index, state.size());
     }

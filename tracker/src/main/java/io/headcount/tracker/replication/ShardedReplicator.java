@@ -111,8 +111,8 @@ public final class ShardedReplicator implements Transport.Receiver {
     }
 
     /**
-     * Client connections per known replica: this node's now, each peer's as its last heartbeat in
-     * shard 0 announced it (every shard carries the same figure; one is enough).
+     * Client connections: this node's now, each up peer's as its last heartbeat in shard 0 announced
+     * it (every shard carries the same figure; one is enough). Down peers are left out.
      */
     public Map<ReplicaId, Long> connectionsByReplica() {
         Map<ReplicaId, Long> byReplica = new HashMap<>(shards[0].connectionsByReplica());

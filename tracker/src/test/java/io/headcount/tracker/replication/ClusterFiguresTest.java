@@ -36,7 +36,9 @@ class ClusterFiguresTest {
         c.run(Duration.ofMillis(200));
         Convergence seen = b.replicator().convergence();
         assertEquals(before + 1, seen.samples(), "one delta carried both joins");
-        assertTrue(seen.maxMillis() >= 20 && seen.maxMillis() <= 22, "20 ms window + 0-2 ms network, was " + seen);
+        // 20 ms window + 0-2 ms network; the windowed figures are histogram approximations, within 1 %
+        assertTrue(seen.maxMillis() >= 19.8 && seen.maxMillis() <= 22.3, "was " + seen);
+        assertEquals(seen.maxMillis(), seen.p50Millis(), 1e-9, "one sample: every percentile is it");
     }
 
     @Test
@@ -68,9 +70,9 @@ class ClusterFiguresTest {
             assertEquals(expected, n.replicator().connectionsByReplica(), "as seen by " + n.replica());
         }
         c.crash("b");
-        c.run(CONFIG.permdownPeriod().plus(Duration.ofSeconds(1)));
+        c.run(Duration.ofMillis(300));
         assertEquals(Map.of(a.replica(), 7L, n3.replica(), 0L), a.replicator().connectionsByReplica(),
-                "a purged replica's figure goes with it");
+                "a down replica's last figure is stale: left out");
     }
 
     @Test
