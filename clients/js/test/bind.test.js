@@ -48,14 +48,18 @@ function connectedSocket() {
   return socket;
 }
 
+/** A socket and a joined channel of `topic` bound to `dispatch`, the join accepted: its join ref. */
+function joinedChannel(topic, dispatch) {
+  const socket = connectedSocket();
+  const channel = socket.channel(topic);
+  bindPresence(channel, dispatch);
+  channel.join();
+  return { socket, ws: FakeWebSocket.last, joinRef: FakeWebSocket.last.acceptJoin(topic) };
+}
+
 test("with the real phoenix client and a Redux store, the counts follow state and diffs exactly", () => {
   const store = createStore(combineReducers({ presence: presenceReducer }));
-  const socket = connectedSocket();
-  const channel = socket.channel("video:42");
-  bindPresence(channel, store.dispatch);
-  channel.join();
-  const ws = FakeWebSocket.last;
-  const joinRef = ws.acceptJoin("video:42");
+  const { socket, ws, joinRef } = joinedChannel("video:42", store.dispatch);
   // as Headcount sends them: the state to this join, the diffs broadcast (join_ref null)
   ws.push(joinRef, "video:42", "presence_state", counts(340, 12));
   ws.push(null, "video:42", "presence_diff", { joins: counts(3, 1), leaves: counts(1, 0) });
@@ -68,12 +72,9 @@ test("with the real phoenix client and a Redux store, the counts follow state an
 
 test("a dropped connection marks the counts stale until the rejoin's state", async () => {
   const store = createStore(presenceReducer);
-  const socket = connectedSocket();
-  const channel = socket.channel("video:7");
-  bindPresence(channel, store.dispatch);
-  channel.join();
-  let ws = FakeWebSocket.last;
-  let joinRef = ws.acceptJoin("video:7");
+  const joined = joinedChannel("video:7", store.dispatch);
+  const { socket } = joined;
+  let { ws, joinRef } = joined;
   ws.push(joinRef, "video:7", "presence_state", counts(2, 1));
   ws.close(1012);
   assert.deepEqual(selectCounts(store.getState(), "video:7"), { viewers: 2, users: 1, synced: false });

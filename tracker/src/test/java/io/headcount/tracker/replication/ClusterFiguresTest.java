@@ -21,6 +21,8 @@ class ClusterFiguresTest {
             .withShards(2)
             .withFlushWindow(Duration.ofMillis(20))
             .withHeartbeatInterval(Duration.ofMillis(100));
+    /** Three heartbeats: long enough for nodes to know each other, and for a change to be everywhere. */
+    static final Duration SETTLE = Duration.ofMillis(300);
 
     @Test
     void convergenceIsMeasuredFromTheOldestChangeOfADeltaToItsMerge() {
@@ -28,7 +30,7 @@ class ClusterFiguresTest {
         SimulatedCluster c = new SimulatedCluster(11, CONFIG, Faults.reliable());
         Node a = c.start("a");
         Node b = c.start("b");
-        c.run(Duration.ofMillis(300));
+        c.run(SETTLE);
         long before = b.replicator().convergence().samples();
         a.join("video:1", null);
         c.run(Duration.ofMillis(10));
@@ -46,11 +48,11 @@ class ClusterFiguresTest {
         SimulatedCluster c = new SimulatedCluster(12, CONFIG, Faults.reliable());
         Node a = c.start("a");
         Node b = c.start("b");
-        c.run(Duration.ofMillis(300));
+        c.run(SETTLE);
         a.join("video:1", null);
         a.join("video:2", "u1");
         b.join("video:1", "u2");
-        c.run(Duration.ofMillis(300));
+        c.run(SETTLE);
         Map<?, Integer> seenByA = a.replicator().presencesByReplica();
         assertEquals(Map.of(a.replica(), 2, b.replica(), 1), seenByA);
         assertEquals(seenByA, b.replicator().presencesByReplica());
@@ -64,13 +66,13 @@ class ClusterFiguresTest {
         Node n3 = c.start("c");
         a.replicator().reportConnections(() -> 7);
         b.replicator().reportConnections(() -> 18_000);
-        c.run(Duration.ofMillis(300));
+        c.run(SETTLE);
         Map<?, Long> expected = Map.of(a.replica(), 7L, b.replica(), 18_000L, n3.replica(), 0L);
         for (Node n : List.of(a, b, n3)) {
             assertEquals(expected, n.replicator().connectionsByReplica(), "as seen by " + n.replica());
         }
         c.crash("b");
-        c.run(Duration.ofMillis(300));
+        c.run(SETTLE);
         assertEquals(Map.of(a.replica(), 7L, n3.replica(), 0L), a.replicator().connectionsByReplica(),
                 "a down replica's last figure is stale: left out");
     }
@@ -80,13 +82,13 @@ class ClusterFiguresTest {
         SimulatedCluster c = new SimulatedCluster(13, CONFIG, Faults.reliable());
         Node a = c.start("a");
         Node b = c.start("b");
-        c.run(Duration.ofMillis(300));
+        c.run(SETTLE);
         for (int topic = 1; topic <= 6; topic++) {
             for (int i = 0; i < topic % 4; i++) {
                 (i % 2 == 0 ? a : b).join("video:" + topic, i == 0 ? "u" + i : null);
             }
         }
-        c.run(Duration.ofMillis(300));
+        c.run(SETTLE);
         // joins per topic: 1→1, 2→2, 3→3, 4→0, 5→1, 6→2
         List<TopicCounts> expected = List.of(
                 new TopicCounts("video:3", new Counts(2, 1)),
