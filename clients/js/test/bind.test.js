@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Socket } from "phoenix";
-import { legacy_createStore as createStore, combineReducers } from "redux";
+import { configureStore } from "@reduxjs/toolkit";
 import { bindPresence, presenceReducer, selectCounts } from "../src/presence.js";
 
 const counts = (viewers, users) => ({ viewers: { count: viewers }, users: { count: users } });
@@ -57,8 +57,11 @@ function joinedChannel(topic, dispatch) {
   return { socket, ws: FakeWebSocket.last, joinRef: FakeWebSocket.last.acceptJoin(topic) };
 }
 
-test("with the real phoenix client and a Redux store, the counts follow state and diffs exactly", () => {
-  const store = createStore(combineReducers({ presence: presenceReducer }));
+test("with the real phoenix client and a Redux store, the counts follow state and diffs exactly", (t) => {
+  // Redux Toolkit as the README sets it up; its development checks report non-serializable
+  // actions or state, and mutations, through console.error
+  const errors = t.mock.method(console, "error");
+  const store = configureStore({ reducer: { presence: presenceReducer } });
   const { socket, ws, joinRef } = joinedChannel("video:42", store.dispatch);
   // as Headcount sends them: the state to this join, the diffs broadcast (join_ref null)
   ws.push(joinRef, "video:42", "presence_state", counts(340, 12));
@@ -68,10 +71,11 @@ test("with the real phoenix client and a Redux store, the counts follow state an
   ws.push(null, "video:7", "presence_diff", { joins: counts(9, 9), leaves: counts(0, 0) });
   assert.deepEqual(Object.keys(store.getState().presence), ["video:42"], "another topic's push is not this channel's");
   socket.disconnect();
+  assert.equal(errors.mock.callCount(), 0, "Redux Toolkit's checks found nothing");
 });
 
 test("a dropped connection marks the counts stale until the rejoin's state", async () => {
-  const store = createStore(presenceReducer);
+  const store = configureStore({ reducer: presenceReducer });
   const joined = joinedChannel("video:7", store.dispatch);
   const { socket } = joined;
   let { ws, joinRef } = joined;
@@ -117,7 +121,7 @@ test("unbind removes every handler it added and forgets the topic", () => {
 });
 
 test("unbind with forget: false keeps the last counts, unsynced, until a new channel's state", () => {
-  const store = createStore(presenceReducer);
+  const store = configureStore({ reducer: presenceReducer });
   const channel = { topic: "video:2", bindings: [], on(e, cb) { this.bindings.push([e, cb]); return this.bindings.length; }, off() {} };
   const unbind = bindPresence(channel, store.dispatch);
   channel.bindings.find(([e]) => e === "presence_state")[1](counts(4, 2));
