@@ -1,6 +1,6 @@
 // The cluster dashboard: polls the node's own JSON endpoints (/api/cluster, /api/stats) once a
-// second and draws them. Behind a load balancer each poll may be answered by another node, so rates
-// are taken between two answers of the same node; every node sees the whole cluster's changes.
+// second and draws them. Behind a load balancer each poll may be answered by another node; any
+// answer will do, as every node sees the whole cluster and gives its rates over the last seconds.
 import uPlot from "/assets/vendor/uplot/uPlot.esm.js";
 
 const POLL_MS = 1000;
@@ -8,12 +8,11 @@ const WINDOW_S = 120;
 const $ = (id) => document.getElementById(id);
 
 const history = { t: [], joins: [], leaves: [], p50: [], p99: [] };
-const lastByNode = new Map(); // self -> {at, joins, leaves}
 
 const charts = {
   changes: chart($("changes-chart"), [
     { label: "joins/s", stroke: "#2f7d32", width: 2 },
-    { label: "leaves/s", stroke: "#c62828", width: 2 },
+    { label: "leaves/s", stroke: "#c62828", width: 2, dash: [6, 4] }, // dashed: joins show through when equal
   ]),
   convergence: chart($("convergence-chart"), [
     { label: "p50 ms", stroke: "#1565c0", width: 2 },
@@ -45,7 +44,7 @@ async function poll() {
     const [cluster, stats] = await Promise.all([getJson("/api/cluster"), getJson("/api/stats")]);
     renderCluster(cluster);
     renderTopics(stats.topics);
-    record(stats);
+    record(stats, cluster);
     $("status").textContent = `Answered by ${stats.self} at ${new Date().toLocaleTimeString("en-GB")}.`
       + (cluster.incompatibility ? ` Not in the cluster: ${cluster.incompatibility}` : "");
     $("status").dataset.ok = "true";
@@ -60,7 +59,8 @@ async function poll() {
 function renderCluster(cluster) {
   const body = $("nodes").tBodies[0];
   body.replaceChildren(...cluster.replicas.map((r) => row([
-    r.replica, badge(r.status), number(r.connections), number(r.presences),
+    r.replica, badge(r.status), number(r.connections),
+    r.status === "down" ? `${number(r.presences)} hidden` : number(r.presences),
   ], r.status)));
   const counted = cluster.replicas.filter((r) => r.status !== "down");
   $("members-count").textContent = String(cluster.members.length);
@@ -84,17 +84,13 @@ function renderTopics(topics) {
   }));
 }
 
-function record(stats) {
-  const now = Date.now() / 1000;
-  const previous = lastByNode.get(stats.self);
-  lastByNode.set(stats.self, { at: now, joins: stats.changes.joins, leaves: stats.changes.leaves });
+function record(stats, cluster) {
   const c = stats.convergence;
   $("convergence-p99").textContent = c.p99Ms === null ? "–" : `${c.p99Ms.toFixed(1)} ms`;
-  if (!previous || now - previous.at > 10 || stats.changes.joins < previous.joins) {
-    return; // first answer of this node, or it restarted: no rate yet
-  }
-  const dt = now - previous.at;
-  push(now, (stats.changes.joins - previous.joins) / dt, (stats.changes.leaves - previous.leaves) / dt, c.p50Ms, c.p99Ms);
+  $("convergence-note").textContent = cluster.members.length < 2
+    ? "A cluster of one: no other node's changes to merge, so nothing to show."
+    : c.p99Ms === null ? "No change came from another node in the last 5 s." : "";
+  push(Date.now() / 1000, stats.changes.joinsPerSecond, stats.changes.leavesPerSecond, c.p50Ms, c.p99Ms);
 }
 
 function push(t, joins, leaves, p50, p99) {
@@ -123,7 +119,7 @@ function row(cells, state) {
     } else {
       td.textContent = cell;
     }
-    if (/^([\d,]+|–)$/.test(td.textContent)) {
+    if (/^([\d,]+|–|[\d,]+ hidden)$/.test(td.textContent)) {
       td.className = "num";
     }
     tr.append(td);

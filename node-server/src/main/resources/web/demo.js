@@ -13,6 +13,7 @@ let connection = null;
 let countedAs = null;
 let refusal = null;
 let joins = 0;
+let opens = 0;
 
 function dispatch(action) {
   counts = presenceReducer(counts, action);
@@ -24,7 +25,11 @@ function connect() {
   const socket = new Socket("/socket", { params: token ? { token } : {} });
   const channel = socket.channel(topic);
   const unbind = bindPresence(channel, dispatch);
-  socket.onOpen(() => status(`Connected to ${location.host}.`));
+  socket.onOpen(() => {
+    opens += 1;
+    const again = opens === 1 ? "" : opens === 2 ? " (reconnected once)" : ` (reconnected ${opens - 1} times)`;
+    status(`Connected to ${location.host}${again}.`);
+  });
   socket.onError(() => status("Connection lost, reconnecting…"));
   channel.join()
     .receive("ok", (reply) => {
@@ -34,7 +39,10 @@ function connect() {
       renderIdentity();
     })
     .receive("error", (reply) => {
+      // a refusal is final (phoenix would retry the join for ever): stop, and say why
       refusal = (reply && reply.reason) || "refused";
+      unbind();
+      socket.disconnect();
       status(`The server refused this topic: ${refusal}.`);
       renderIdentity();
     });
@@ -49,6 +57,7 @@ function reconnect() {
     connection.socket.disconnect();
   }
   countedAs = null;
+  opens = 0; // a new socket on purpose, not a reconnection
   connect();
 }
 

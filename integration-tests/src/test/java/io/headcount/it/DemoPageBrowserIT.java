@@ -50,6 +50,13 @@ class DemoPageBrowserIT {
         browser.waitFor("dashboard", "document.querySelectorAll('#nodes tbody tr').length === 3", CONVERGE,
                 "three nodes on the dashboard");
 
+        // A topic the server refuses: the page stops and says so (the reply names the topic in full,
+        // or the client could not match it and would retry for ever).
+        browser.open("refused", lb + "/?topic=video:" + "x".repeat(300));
+        browser.waitFor("refused", "document.getElementById('status').textContent.includes('refused this topic: invalid topic')"
+                + " && document.getElementById('identity').textContent.includes('not counted')", CONVERGE, "the refusal");
+        browser.close("refused");
+
         // Four tabs on the topic, each counting itself among the viewers.
         List<String> tabs = new ArrayList<>(List.of("tab-1", "tab-2", "tab-3", "tab-4"));
         for (int i = 0; i < tabs.size(); i++) {

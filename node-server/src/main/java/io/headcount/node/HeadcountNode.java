@@ -70,7 +70,7 @@ public final class HeadcountNode implements AutoCloseable {
             tracker = startTracker(self, cluster, feeds);
             NodeMetrics metrics = new NodeMetrics(registry);
             tracker.reportConnections(metrics::openSockets);
-            HttpApi api = new HttpApi(tracker, feeds, registry, this::notReadyReason, json);
+            HttpApi api = new HttpApi(tracker, feeds, settings.sockets().topics(), registry, this::notReadyReason, json);
             server.start(settings, tracker, feeds, frames, json, api, new TokenService(settings.secrets()),
                     metrics, this::notReadyReason);
         } catch (Exception | Error e) {

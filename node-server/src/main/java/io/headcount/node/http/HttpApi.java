@@ -44,15 +44,17 @@ public final class HttpApi {
 
     private final Tracker tracker;
     private final TopicFeeds feeds;
+    private final TopicPolicy topics;
     private final PrometheusMeterRegistry registry;
     private final Supplier<String> notReady;
     private final ObjectMapper json;
     private final StaticFiles files = new StaticFiles();
 
-    public HttpApi(Tracker tracker, TopicFeeds feeds, PrometheusMeterRegistry registry, Supplier<String> notReady,
-            ObjectMapper json) {
+    public HttpApi(Tracker tracker, TopicFeeds feeds, TopicPolicy topics, PrometheusMeterRegistry registry,
+            Supplier<String> notReady, ObjectMapper json) {
         this.tracker = tracker;
         this.feeds = feeds;
+        this.topics = topics;
         this.registry = registry;
         this.notReady = notReady;
         this.json = json;
@@ -101,8 +103,14 @@ public final class HttpApi {
         }
         if (path.startsWith(TOPICS_PREFIX) && path.length() > TOPICS_PREFIX.length()) {
             String topic = path.substring(TOPICS_PREFIX.length());
-            if (!TopicPolicy.isWellFormed(topic)) {
-                return error(HttpResponseStatus.BAD_REQUEST, "invalid topic");
+            switch (topics.check(topic)) {
+                case INVALID -> {
+                    return error(HttpResponseStatus.BAD_REQUEST, "invalid topic");
+                }
+                case NOT_SERVED -> {
+                    return error(HttpResponseStatus.NOT_FOUND, "unmatched topic"); // as a join would be told
+                }
+                case ALLOWED -> { }
             }
             Counts c = tracker.counts(topic);
             Map<String, Object> body = new LinkedHashMap<>();
@@ -147,7 +155,7 @@ public final class HttpApi {
 
     /**
      * What the dashboard charts besides the cluster: the busiest topics, the count changes this node
-     * has seen (cumulative: the dashboard takes rates), and the recent convergence latency.
+     * has seen (since start, and per second lately), and the recent convergence latency.
      */
     private Map<String, Object> stats() {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -161,7 +169,12 @@ public final class HttpApi {
             topics.add(entry);
         }
         body.put("topics", topics);
-        body.put("changes", Map.of("joins", feeds.joinsSeen(), "leaves", feeds.leavesSeen()));
+        Map<String, Object> changes = new LinkedHashMap<>();
+        changes.put("joins", feeds.joinsSeen());
+        changes.put("leaves", feeds.leavesSeen());
+        changes.put("joinsPerSecond", feeds.joinsPerSecond());
+        changes.put("leavesPerSecond", feeds.leavesPerSecond());
+        body.put("changes", changes);
         Convergence c = tracker.convergence();
         Map<String, Object> convergence = new LinkedHashMap<>();
         convergence.put("samples", c.samples());

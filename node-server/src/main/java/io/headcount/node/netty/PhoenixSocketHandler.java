@@ -216,7 +216,8 @@ final class PhoenixSocketHandler extends SimpleChannelInboundHandler<Object> {
     /** Answers a request with an error reply and charges the socket a strike. */
     private void refuse(ChannelHandlerContext ctx, String joinRef, String ref, String topic, String reason, String text) {
         fault(ctx, reason, text + (topic == null ? "" : " (" + shortened(topic) + ")"));
-        ctx.writeAndFlush(frames.error(joinRef, ref, topic == null ? null : shortened(topic), text));
+        // the topic as sent, however long (the frame limit bounds it): a client matches replies by topic
+        ctx.writeAndFlush(frames.error(joinRef, ref, topic, text));
         if (!strikes.tryTake()) {
             metrics.rejected("too_many_refusals");
             close(ctx, WebSocketCloseStatus.POLICY_VIOLATION, "too many refused requests");
@@ -232,7 +233,7 @@ final class PhoenixSocketHandler extends SimpleChannelInboundHandler<Object> {
         }
     }
 
-    /** A topic as it may be echoed or logged: never more than the longest valid name. */
+    /** A topic as it may be logged: never more than the longest valid name. */
     private static String shortened(String topic) {
         return topic.length() <= 256 ? topic : topic.substring(0, 256) + "...";
     }

@@ -35,6 +35,10 @@ public final class TopicFeeds implements CountsListener {
     private final Counter drops;
     private final LongAdder joins = new LongAdder();
     private final LongAdder leaves = new LongAdder();
+    private final RecentRate joinRate = new RecentRate(RATE_SECONDS, System::currentTimeMillis);
+    private final RecentRate leaveRate = new RecentRate(RATE_SECONDS, System::currentTimeMillis);
+    /** The whole seconds {@link #joinsPerSecond} and {@link #leavesPerSecond} average over. */
+    public static final int RATE_SECONDS = 3;
 
     public TopicFeeds(Duration window, PushMode mode, PushTimer timer, PhoenixFrames frames, MeterRegistry registry) {
         this.window = window;
@@ -59,8 +63,12 @@ public final class TopicFeeds implements CountsListener {
     @Override
     public void onCountChanges(List<CountChange> changes) {
         for (CountChange change : changes) {
-            joins.add(change.joins().viewers() + change.joins().users());
-            leaves.add(change.leaves().viewers() + change.leaves().users());
+            long joined = change.joins().viewers() + change.joins().users();
+            long left = change.leaves().viewers() + change.leaves().users();
+            joins.add(joined);
+            leaves.add(left);
+            joinRate.add(joined);
+            leaveRate.add(left);
             TopicFeed[] feed = new TopicFeed[1];
             boolean[] first = new boolean[1];
             feeds.compute(change.topic(), (topic, f) -> {
@@ -85,6 +93,15 @@ public final class TopicFeeds implements CountsListener {
     /** Viewers and users who left a topic anywhere in the cluster (a down node's included), since start. */
     public long leavesSeen() {
         return leaves.sum();
+    }
+
+    /** Joins per second over the last {@value #RATE_SECONDS} whole seconds, cluster-wide as this node saw them. */
+    public double joinsPerSecond() {
+        return joinRate.perSecond();
+    }
+
+    public double leavesPerSecond() {
+        return leaveRate.perSecond();
     }
 
     /**

@@ -69,6 +69,9 @@ class WebPagesAndStatsTest {
             assertEquals(3, stats.at("/changes/joins").asLong());
             assertEquals(0, stats.at("/changes/leaves").asLong());
             assertTrue(stats.at("/convergence/p99Ms").isNull(), "no peer, no convergence figure: " + stats);
+            // 3 joins within the last 3 whole seconds once the second they fell in is over
+            Await.until(WAIT, () -> stats(node).at("/changes/joinsPerSecond").asDouble() == 1.0,
+                    () -> "1.0 joins/s, was " + stats(node).path("changes"));
 
             a.send("[\"2\",\"3\",\"video:quiet\",\"phx_leave\",{}]");
             Await.until(WAIT, () -> stats(node).at("/changes/leaves").asLong() == 1, () -> "the leave counted");
