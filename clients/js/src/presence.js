@@ -31,7 +31,7 @@ export function presenceReducer(state = {}, action) {
     return state;
   }
   const { topic } = action;
-  const current = state[topic];
+  const current = own(state, topic);
   switch (action.type) {
     case PRESENCE_STATE: {
       const counts = readCounts(action.payload);
@@ -58,7 +58,7 @@ export function presenceReducer(state = {}, action) {
     case PRESENCE_STALE:
       return stale(state, topic);
     case PRESENCE_UNBOUND: {
-      if (!(topic in state)) {
+      if (!own(state, topic)) {
         return state;
       }
       const { [topic]: _gone, ...rest } = state;
@@ -71,7 +71,7 @@ export function presenceReducer(state = {}, action) {
 
 /** The counts of `topic` in the reducer's state: `{viewers, users, synced}`, zeros until known. */
 export function selectCounts(state, topic) {
-  return (state && state[topic]) || NO_COUNTS;
+  return own(state, topic) || NO_COUNTS;
 }
 
 /**
@@ -102,8 +102,13 @@ export function bindPresence(channel, dispatch) {
   };
 }
 
+/** The topic's entry, never one inherited from Object.prototype (a topic may be called "constructor"). */
+function own(state, topic) {
+  return state !== null && typeof state === "object" && Object.hasOwn(state, topic) ? state[topic] : undefined;
+}
+
 function stale(state, topic) {
-  const current = state[topic];
+  const current = own(state, topic);
   if (current && !current.synced) {
     return state;
   }

@@ -75,3 +75,15 @@ test("other actions return the same state object, and no state is mutated", () =
   assert.notEqual(next, s);
   assert.equal(s[T].viewers, 1);
 });
+
+test("topics named like Object.prototype's properties are topics like any other", () => {
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+    assert.deepEqual(selectCounts(presenceReducer(undefined, { type: PRESENCE_DIFF, topic: name, payload: {} }), name),
+      { viewers: 0, users: 0, synced: false }, name);
+    const s = presenceReducer(undefined, { type: PRESENCE_STATE, topic: name, payload: counts(2, 1) });
+    assert.deepEqual(selectCounts(s, name), { viewers: 2, users: 1, synced: true }, name);
+    assert.deepEqual(selectCounts(presenceReducer(s, { type: PRESENCE_UNBOUND, topic: name }), name),
+      { viewers: 0, users: 0, synced: false }, name);
+  }
+  assert.equal(Object.prototype.viewers, undefined, "nothing leaked into Object.prototype");
+});

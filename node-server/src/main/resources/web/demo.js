@@ -62,7 +62,7 @@ function reconnect() {
 }
 
 function render() {
-  const known = topic in counts; // before the first state there is nothing to show
+  const known = Object.hasOwn(counts, topic); // before the first state there is nothing to show
   const { viewers, users, synced } = selectCounts(counts, topic);
   $("viewers").textContent = known ? viewers.toLocaleString("en") : "–";
   $("users").textContent = known ? users.toLocaleString("en") : "–";
