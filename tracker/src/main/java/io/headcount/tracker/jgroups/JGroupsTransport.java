@@ -2,6 +2,7 @@ package io.headcount.tracker.jgroups;
 
 import io.headcount.tracker.crdt.ReplicaId;
 import io.headcount.tracker.replication.Transport;
+import io.headcount.tracker.wire.GracefulPermdown;
 import io.headcount.tracker.wire.IncompatiblePeerException;
 import io.headcount.tracker.wire.MalformedMessageException;
 import io.headcount.tracker.wire.ReplicationMessage;
@@ -244,7 +245,11 @@ public final class JGroupsTransport implements Transport, Receiver {
     private void send(Address destination, ReplicationMessage message) {
         try {
             byte[] bytes = codec.encode(message);
-            channel.send(new BytesMessage(destination, bytes));
+            Message m = new BytesMessage(destination, bytes);
+            if (message instanceof GracefulPermdown) {
+                m.setFlag(Message.Flag.RSVP); // the channel closes right after: wait until everyone has it
+            }
+            channel.send(m);
             bytesSent.increment(bytes.length);
         } catch (IllegalArgumentException e) {
             log.error("cannot encode {}: {}", message.getClass().getSimpleName(), e.getMessage());
