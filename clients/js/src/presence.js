@@ -41,17 +41,19 @@ export function presenceReducer(state = {}, action) {
       if (!current || !current.synced) {
         return state; // not based on any state we hold: the rejoin's state will bring it
       }
-      const diff = action.payload;
-      const valid = diff !== null && typeof diff === "object" && !Array.isArray(diff);
-      const joins = valid ? readCounts(diff.joins === undefined ? {} : diff.joins) : null;
-      const leaves = valid ? readCounts(diff.leaves === undefined ? {} : diff.leaves) : null;
+      const joins = readPart(action.payload, "joins");
+      const leaves = readPart(action.payload, "leaves");
       if (!joins || !leaves) {
         return stale(state, topic);
       }
-      const viewers = current.viewers + joins.viewers - leaves.viewers;
-      const users = current.users + joins.users - leaves.users;
+      // the net change first: it is exact, and a sum past 2^53 then shows as unsafe below
+      const viewers = current.viewers + (joins.viewers - leaves.viewers);
+      const users = current.users + (joins.users - leaves.users);
       if (viewers < 0 || users < 0) {
         return stale(state, topic); // a diff this state does not contain: we missed something
+      }
+      if (!Number.isSafeInteger(viewers) || !Number.isSafeInteger(users)) {
+        return stale(state, topic); // beyond exact arithmetic in a double
       }
       return { ...state, [topic]: { viewers, users, synced: true } };
     }
@@ -117,12 +119,29 @@ function stale(state, topic) {
 
 /** `{viewers, users}` from a counts payload, a key that is absent counting 0; null if it is not counts. */
 function readCounts(payload) {
-  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+  try {
+    if (!isObject(payload)) {
+      return null;
+    }
+    const viewers = readCount(payload.viewers);
+    const users = readCount(payload.users);
+    return viewers === null || users === null ? null : { viewers, users };
+  } catch {
+    return null; // not JSON from a socket (a getter that throws, a revoked proxy): not counts either
+  }
+}
+
+/** The `joins` or `leaves` counts of a diff, an absent one counting 0; null if the diff is not one. */
+function readPart(diff, key) {
+  try {
+    return isObject(diff) ? readCounts(diff[key] === undefined ? {} : diff[key]) : null;
+  } catch {
     return null;
   }
-  const viewers = readCount(payload.viewers);
-  const users = readCount(payload.users);
-  return viewers === null || users === null ? null : { viewers, users };
+}
+
+function isObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function readCount(entry) {

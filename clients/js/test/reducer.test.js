@@ -87,3 +87,20 @@ test("topics named like Object.prototype's properties are topics like any other"
   }
   assert.equal(Object.prototype.viewers, undefined, "nothing leaked into Object.prototype");
 });
+
+test("sums beyond exact integer arithmetic are not shown as synced", () => {
+  const max = Number.MAX_SAFE_INTEGER;
+  let s = run(state(4, 0), diff(counts(max, 0), counts(max - 3, 0)));
+  assert.deepEqual(selectCounts(s, T), { viewers: 7, users: 0, synced: true }, "the net change is taken first, exactly");
+  s = run(state(max, 0), diff(counts(1, 0), counts(0, 0)));
+  assert.deepEqual(selectCounts(s, T), { viewers: max, users: 0, synced: false });
+});
+
+test("a payload whose properties throw is not counts, and the reducer does not throw", () => {
+  const hostile = { get viewers() { throw new Error("boom"); } };
+  const s = run(state(1, 1), { type: PRESENCE_STATE, topic: T, payload: hostile });
+  assert.deepEqual(selectCounts(s, T), { viewers: 1, users: 1, synced: false });
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  assert.equal(selectCounts(run(state(1, 1), diff(revoked.proxy, counts(0, 0))), T).synced, false);
+});

@@ -5,6 +5,7 @@ import { Socket } from "/assets/vendor/phoenix/phoenix.mjs";
 import { bindPresence, presenceReducer, selectCounts } from "/assets/lib/presence.js";
 
 const TOKEN_KEY = "headcount.token"; // per tab: each tab can be someone else
+const REFUSED_AFTER = 3; // failed attempts with a new token, none open, before the page gives up
 const topic = new URLSearchParams(location.search).get("topic") || "video:demo";
 const $ = (id) => document.getElementById(id);
 
@@ -14,6 +15,8 @@ let countedAs = null;
 let refusal = null;
 let joins = 0;
 let opens = 0;
+let failures = 0; // failed connection attempts in a row
+let tokenRefused = false;
 
 function dispatch(action) {
   counts = presenceReducer(counts, action);
@@ -27,10 +30,24 @@ function connect() {
   const unbind = bindPresence(channel, dispatch);
   socket.onOpen(() => {
     opens += 1;
+    failures = 0;
     const again = opens === 1 ? "" : opens === 2 ? " (reconnected once)" : ` (reconnected ${opens - 1} times)`;
     status(`Connected to ${location.host}${again}.`);
   });
-  socket.onError(() => status("Connection lost, reconnecting…"));
+  socket.onError(() => {
+    failures += 1;
+    if (token && opens === 0 && failures >= REFUSED_AFTER) {
+      // never connected with this token, and the browser does not say why: the server refused the
+      // upgrade (--refuse-invalid-tokens, or a token too long for a request line). Retrying is futile.
+      tokenRefused = true;
+      unbind({ forget: false });
+      socket.disconnect();
+      status("The server does not accept connections with this token.");
+      renderIdentity();
+      return;
+    }
+    status("Connection lost, reconnecting…");
+  });
   channel.join()
     .receive("ok", (reply) => {
       countedAs = reply && reply.counted_as;
@@ -58,6 +75,8 @@ function reconnect() {
   }
   countedAs = null;
   opens = 0; // a new socket on purpose, not a reconnection
+  failures = 0;
+  tokenRefused = false;
   connect();
 }
 
@@ -93,6 +112,9 @@ function renderIdentity() {
   $("identity").dataset.countedAs = countedAs || "";
   if (refusal) {
     $("identity").textContent = "You are not counted: the server refused this topic.";
+  } else if (tokenRefused) {
+    $("identity").textContent = "You are not counted: the server refused to connect with this token "
+      + "(invalid or expired while it refuses such tokens, or too long). Log out to watch as a viewer.";
   } else if (!loggedIn) {
     $("identity").textContent = "You are watching anonymously, counted as a viewer.";
   } else if (countedAs === "user") {

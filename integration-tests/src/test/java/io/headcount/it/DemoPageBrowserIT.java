@@ -57,6 +57,15 @@ class DemoPageBrowserIT {
                 + " && document.getElementById('identity').textContent.includes('not counted')", CONVERGE, "the refusal");
         browser.close("refused");
 
+        // A token the upgrade itself fails on (too long for a request line: 414): the browser only sees
+        // failed connections, so the page gives up after a few and says so, instead of retrying for ever.
+        browser.open("bad-token", lb + "/?topic=" + TOPIC);
+        browser.fill("bad-token", "#token", "hc1." + "x".repeat(5000));
+        browser.click("bad-token", "#login button");
+        browser.waitFor("bad-token", "document.getElementById('identity').textContent.includes('refused to connect')"
+                + " && document.getElementById('logout').hidden === false", CONVERGE, "the token refusal");
+        browser.close("bad-token");
+
         // Four tabs on the topic, each counting itself among the viewers.
         List<String> tabs = new ArrayList<>(List.of("tab-1", "tab-2", "tab-3", "tab-4"));
         for (int i = 0; i < tabs.size(); i++) {

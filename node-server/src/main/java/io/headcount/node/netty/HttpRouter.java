@@ -14,7 +14,10 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Base64;
@@ -57,7 +60,19 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        if (request.decoderResult().isFailure()) {
+            // the codec could not read the request: say which limit or rule it broke, then close
+            metrics.rejected("bad_http");
+            request.setProtocolVersion(HttpVersion.HTTP_1_1); // what it said is unknown: answer in ours
+            try {
+                respond(ctx, request, api.error(statusFor(request.decoderResult().cause()), "bad request: "
+                        + request.decoderResult().cause().getMessage()));
+            } finally {
+                request.release();
+            }
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(originForm(request.uri()));
         if (!uri.path().equals(SOCKET_PATH)) {
             try {
                 boolean read = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD);
@@ -95,6 +110,25 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         ctx.channel().attr(SocketIdentity.KEY).set(new SocketIdentity(CONNECTIONS.incrementAndGet(), userId));
         ctx.pipeline().remove(this);
         ctx.fireChannelRead(request);
+    }
+
+    private static HttpResponseStatus statusFor(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+        }
+        return HttpResponseStatus.BAD_REQUEST;
+    }
+
+    /** The path and query of a request target; an absolute-form one ({@code http://host/path}) too, as RFC 9112 asks. */
+    private static String originForm(String target) {
+        if (!target.startsWith("http://") && !target.startsWith("https://")) {
+            return target;
+        }
+        int slash = target.indexOf('/', target.indexOf("//") + 2);
+        return slash < 0 ? "/" : target.substring(slash);
     }
 
     /** Why the upgrade is refused (HTTP 403), or {@code null}. */
