@@ -45,7 +45,8 @@ async function poll() {
     renderCluster(cluster);
     renderTopics(stats.topics);
     record(stats, cluster);
-    $("status").textContent = `Answered by ${stats.self} at ${new Date().toLocaleTimeString("en-GB")}.`
+    const answered = cluster.self === stats.self ? cluster.self : `${cluster.self} and ${stats.self}`;
+    $("status").textContent = `Answered by ${answered} at ${new Date().toLocaleTimeString("en-GB")}.`
       + (cluster.incompatibility ? ` Not in the cluster: ${cluster.incompatibility}` : "");
     $("status").dataset.ok = "true";
   } catch (e) {

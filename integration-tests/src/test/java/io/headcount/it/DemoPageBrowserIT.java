@@ -111,6 +111,10 @@ class DemoPageBrowserIT {
         int victimTabs = connections.get(victim);
         assertTrue(victimTabs >= 1, "the node to kill holds some of the tabs: " + connections);
         int joinsBefore = joins(browser, tabs);
+        Map<String, Integer> tabJoinsBefore = new java.util.HashMap<>();
+        for (String tab : tabs) {
+            tabJoinsBefore.put(tab, joins(browser, List.of(tab)));
+        }
         long killedAt = System.nanoTime();
         cluster.node(Integer.parseInt(victim.substring(1))).kill();
         // the victim's tabs lose their socket, reconnect through the load balancer and join again
@@ -142,7 +146,17 @@ class DemoPageBrowserIT {
                 + "  && Number(document.getElementById('convergence-chart').dataset.points) >= 5; })()";
         browser.waitFor("dashboard", dashboardReady, CONVERGE, "the dashboard after the kill");
         browser.screenshot("dashboard", SCREENSHOTS.resolve("dashboard.png"));
-        browser.screenshot("tab-2", SCREENSHOTS.resolve("demo-page-after-kill.png"));
+        // a tab that was on the killed node, now on a survivor ("reconnected once")
+        String moved = null;
+        for (String tab : tabs) {
+            if (joins(browser, List.of(tab)) > tabJoinsBefore.get(tab)) {
+                moved = tab;
+            }
+        }
+        assertTrue(moved != null, "a tab of the killed node rejoined");
+        assertTrue(browser.eval(moved, "document.getElementById('status').textContent").asText().contains("reconnected"),
+                "the moved tab says it reconnected");
+        browser.screenshot(moved, SCREENSHOTS.resolve("demo-page-after-kill.png"));
 
         JsonNode problems = browser.problems();
         List<String> unexpected = new ArrayList<>();
