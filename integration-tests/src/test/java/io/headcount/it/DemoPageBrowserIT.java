@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.headcount.node.auth.TokenService;
+import io.headcount.tracker.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -189,23 +191,21 @@ class DemoPageBrowserIT {
     }
 
     /** Successful joins of the tabs' channels so far, first joins and rejoins, all tabs together. */
-    static int joins(BrowserDriver browser, List<String> tabs) throws InterruptedException {
-        int n = 0;
-        for (String tab : tabs) {
-            n += browser.eval(tab, "Number(document.getElementById('status').dataset.joins || 0)").asInt();
+    static int joins(BrowserDriver browser, List<String> tabs) {
+        try {
+            int n = 0;
+            for (String tab : tabs) {
+                n += browser.eval(tab, "Number(document.getElementById('status').dataset.joins || 0)").asInt();
+            }
+            return n;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
         }
-        return n;
     }
 
-    static void awaitJoins(BrowserDriver browser, List<String> tabs, int total) throws InterruptedException {
-        long deadline = System.nanoTime() + CONVERGE.toNanos();
-        int seen;
-        while ((seen = joins(browser, tabs)) < total) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(seen + " joins in the tabs, not " + total + ", within " + CONVERGE);
-            }
-            Thread.sleep(20);
-        }
+    static void awaitJoins(BrowserDriver browser, List<String> tabs, int total) {
+        Await.until(CONVERGE, () -> joins(browser, tabs) >= total, () -> joins(browser, tabs) + " joins in the tabs, not " + total);
     }
 
     /** Node name ("n2") to the client connections /api/cluster reports for it (0 when it reports none). */
@@ -222,19 +222,21 @@ class DemoPageBrowserIT {
      * Waits until the node reports {@code total} connections in all on the nodes other than
      * {@code dead} (null: all nodes); peers' figures are as of their last heartbeat.
      */
-    static Map<String, Integer> waitForConnections(String nodeUrl, String dead, int total) throws InterruptedException {
-        long deadline = System.nanoTime() + CONVERGE.toNanos();
-        Map<String, Integer> seen;
-        do {
-            seen = connectionsByNode(Http.get(nodeUrl + "/api/cluster").json());
-            if (dead != null) {
-                seen.remove(dead);
-            }
-            if (seen.values().stream().mapToInt(Integer::intValue).sum() == total) {
-                return seen;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("the survivors hold " + seen + ", not " + total + " connections in all");
+    static Map<String, Integer> waitForConnections(String nodeUrl, String dead, int total) {
+        AtomicReference<Map<String, Integer>> seen = new AtomicReference<>();
+        Await.until(CONVERGE, () -> {
+            seen.set(living(nodeUrl, dead));
+            return seen.get().values().stream().mapToInt(Integer::intValue).sum() == total;
+        }, () -> "the nodes hold " + seen.get() + ", not " + total + " connections in all");
+        return seen.get(); // the answer that met the condition
+    }
+
+    /** {@link #connectionsByNode} as the node reports it now, without {@code dead} (unless null). */
+    static Map<String, Integer> living(String nodeUrl, String dead) {
+        Map<String, Integer> byNode = connectionsByNode(Http.get(nodeUrl + "/api/cluster").json());
+        if (dead != null) {
+            byNode.remove(dead);
+        }
+        return byNode;
     }
 }

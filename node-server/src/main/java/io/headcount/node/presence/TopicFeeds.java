@@ -62,13 +62,8 @@ public final class TopicFeeds implements CountsListener {
     /** Called by the tracker on a shard thread for every count change. */
     @Override
     public void onCountChanges(List<CountChange> changes) {
+        tally(changes);
         for (CountChange change : changes) {
-            long joined = change.joins().viewers() + change.joins().users();
-            long left = change.leaves().viewers() + change.leaves().users();
-            joins.add(joined);
-            leaves.add(left);
-            joinRate.add(joined);
-            leaveRate.add(left);
             TopicFeed[] feed = new TopicFeed[1];
             boolean[] first = new boolean[1];
             feeds.compute(change.topic(), (topic, f) -> {
@@ -83,6 +78,20 @@ public final class TopicFeeds implements CountsListener {
                 timer.schedule(() -> flush(feed[0]), window);
             }
         }
+    }
+
+    /** Adds a batch to the change figures: once per batch, as the rates take a lock shared by the shards. */
+    private void tally(List<CountChange> changes) {
+        long joined = 0;
+        long left = 0;
+        for (CountChange change : changes) {
+            joined += change.joins().viewers() + change.joins().users();
+            left += change.leaves().viewers() + change.leaves().users();
+        }
+        joins.add(joined);
+        leaves.add(left);
+        joinRate.add(joined);
+        leaveRate.add(left);
     }
 
     /** Viewers and users who joined a topic anywhere in the cluster, as this node learnt of them, since start. */
